@@ -1,0 +1,125 @@
+use crate::ops::*;
+use crate::{Attributes, OpError, Tensor, TensorType};
+
+/// What shape inference knows about one input: its type, and its contents when constant.
+#[derive(Clone, Copy, Debug)]
+pub struct Value<'a> {
+    pub ty: &'a TensorType,
+    pub constant: Option<&'a Tensor>,
+}
+
+/// The semantics every operator implements. Optional inputs that are absent are `None`.
+pub trait Semantics {
+    /// Output types and shapes, after checking the inputs against the spec.
+    fn infer(&self, inputs: &[Option<Value>]) -> Result<Vec<TensorType>, OpError>;
+
+    /// Evaluates the operator on constant inputs (build-time folding).
+    fn eval(&self, _inputs: &[Option<&Tensor>]) -> Result<Vec<Tensor>, OpError> {
+        Err(OpError::NotEvaluable)
+    }
+}
+
+/// A parsed operator with its checked attributes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Binary(binary::Binary),
+    Unary(unary::Unary),
+    Conv(conv::Conv),
+    MatMul(matmul::MatMul),
+    Gemm(gemm::Gemm),
+    Softmax(softmax::Softmax),
+    Reshape(reshape::Reshape),
+    Flatten(flatten::Flatten),
+    Identity(identity::Identity),
+    Transpose(transpose::Transpose),
+    Concat(concat::Concat),
+    Constant(constant::Constant),
+    Shape(shape::Shape),
+    Gather(gather::Gather),
+    Unsqueeze(unsqueeze::Unsqueeze),
+    Squeeze(squeeze::Squeeze),
+    Cast(cast::Cast),
+    Slice(slice::Slice),
+    ConstantOfShape(constant_of_shape::ConstantOfShape),
+}
+
+impl Op {
+    /// Parses an `ai.onnx` operator by its op type, for a model importing `opset` (≤ 18).
+    pub fn parse(op_type: &str, opset: i64, attrs: &Attributes) -> Result<Op, OpError> {
+        let since = same_semantics_since(op_type);
+        if opset < since {
+            return Err(OpError::Unsupported(format!(
+                "{op_type} at opset {opset} (its semantics as implemented here start at opset {since})"
+            )));
+        }
+        Ok(match op_type {
+            "Add" | "Sub" | "Mul" | "Div" => Op::Binary(binary::Binary::parse(op_type, attrs)?),
+            "Relu" | "Sigmoid" => Op::Unary(unary::Unary::parse(op_type, attrs)?),
+            "Conv" => Op::Conv(conv::Conv::parse(attrs)?),
+            "MatMul" => Op::MatMul(matmul::MatMul::parse(attrs)?),
+            "Gemm" => Op::Gemm(gemm::Gemm::parse(attrs)?),
+            "Softmax" => Op::Softmax(softmax::Softmax::parse(attrs)?),
+            "Reshape" => Op::Reshape(reshape::Reshape::parse(attrs)?),
+            "Flatten" => Op::Flatten(flatten::Flatten::parse(attrs)?),
+            "Identity" => Op::Identity(identity::Identity::parse(attrs)?),
+            "Transpose" => Op::Transpose(transpose::Transpose::parse(attrs)?),
+            "Concat" => Op::Concat(concat::Concat::parse(attrs)?),
+            "Constant" => Op::Constant(constant::Constant::parse(attrs)?),
+            "Shape" => Op::Shape(shape::Shape::parse(attrs)?),
+            "Gather" => Op::Gather(gather::Gather::parse(attrs)?),
+            "Unsqueeze" => Op::Unsqueeze(unsqueeze::Unsqueeze::parse(attrs)?),
+            "Squeeze" => Op::Squeeze(squeeze::Squeeze::parse(attrs)?),
+            "Cast" => Op::Cast(cast::Cast::parse(attrs)?),
+            "Slice" => Op::Slice(slice::Slice::parse(attrs)?),
+            "ConstantOfShape" => Op::ConstantOfShape(constant_of_shape::ConstantOfShape::parse(attrs)?),
+            _ => return Err(OpError::Unsupported(op_type.to_string())),
+        })
+    }
+
+    fn semantics(&self) -> &dyn Semantics {
+        match self {
+            Op::Binary(op) => op,
+            Op::Unary(op) => op,
+            Op::Conv(op) => op,
+            Op::MatMul(op) => op,
+            Op::Gemm(op) => op,
+            Op::Softmax(op) => op,
+            Op::Reshape(op) => op,
+            Op::Flatten(op) => op,
+            Op::Identity(op) => op,
+            Op::Transpose(op) => op,
+            Op::Concat(op) => op,
+            Op::Constant(op) => op,
+            Op::Shape(op) => op,
+            Op::Gather(op) => op,
+            Op::Unsqueeze(op) => op,
+            Op::Squeeze(op) => op,
+            Op::Cast(op) => op,
+            Op::Slice(op) => op,
+            Op::ConstantOfShape(op) => op,
+        }
+    }
+
+    pub fn infer(&self, inputs: &[Option<Value>]) -> Result<Vec<TensorType>, OpError> {
+        self.semantics().infer(inputs)
+    }
+
+    pub fn eval(&self, inputs: &[Option<&Tensor>]) -> Result<Vec<Tensor>, OpError> {
+        self.semantics().eval(inputs)
+    }
+}
+
+/// The earliest opset whose version of the operator means the same as its opset-18 version (older
+/// versions differ in attributes, inputs or defaults, so they are not accepted).
+fn same_semantics_since(op_type: &str) -> i64 {
+    match op_type {
+        "Softmax" | "Unsqueeze" | "Squeeze" => 13,
+        "Gemm" | "Concat" | "Gather" => 11,
+        "Slice" => 10,
+        "Flatten" | "ConstantOfShape" => 9,
+        "Add" | "Sub" | "Mul" | "Div" => 7,
+        "Relu" | "Sigmoid" | "Cast" => 6,
+        "Reshape" => 5,
+        _ => 1,
+    }
+}
