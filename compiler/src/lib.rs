@@ -1,1 +1,40 @@
+//! onnx2wgsl: compiles an ONNX opset-18 graph ahead of time into a plan bundle of validated WGSL
+//! shaders, a dispatch plan and weight shards, which `onnx2wgsl-runtime` executes with wgpu.
+//!
+//! Stages, each in its own module: [`decode`] (protobuf to [`ir::Graph`], with shape inference and
+//! constant propagation), [`passes`] (fold, schedule), [`memory`] (buffers and weight shards),
+//! [`codegen`] (kernels from templates, validated by naga) and [`bundle`] (writing it all).
 
+pub mod bundle;
+pub mod codegen;
+pub mod decode;
+pub mod execute;
+mod error;
+pub mod inspect;
+pub mod ir;
+pub mod memory;
+pub mod passes;
+mod proto;
+pub mod target;
+
+pub use error::{CompileError, UnsupportedNode};
+
+use std::collections::HashMap;
+use std::path::Path;
+
+/// What a build needs besides the model.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Values for symbolic input dimensions, by name (`--dim B=2`).
+    pub dims: HashMap<String, usize>,
+    pub target: target::Target,
+}
+
+/// Compiles the model at `model` into an in-memory bundle.
+pub fn compile(model: &Path, options: &Options) -> Result<bundle::Bundle, CompileError> {
+    let graph = decode::load(model, &options.dims)?;
+    let graph = passes::run(graph);
+    let layout = memory::plan(&graph, &options.target)?;
+    let kernels = codegen::generate(&graph, &layout, &options.target)?;
+    bundle::assemble(&graph, layout, kernels, &options.target)
+}

@@ -107,6 +107,24 @@ impl Op {
     pub fn eval(&self, inputs: &[Option<&Tensor>]) -> Result<Vec<Tensor>, OpError> {
         self.semantics().eval(inputs)
     }
+
+    /// The outputs' build-time values, when they can be known: from constant inputs, or for Shape
+    /// from the input's type alone. `None` means the node must run on the device.
+    pub fn fold(&self, inputs: &[Option<Value>]) -> Result<Option<Vec<Tensor>>, OpError> {
+        if let (Op::Shape(op), Some(Some(input))) = (self, inputs.first()) {
+            return Ok(Some(vec![op.of(&input.ty.shape)]));
+        }
+        if inputs.iter().flatten().any(|v| v.constant.is_none()) {
+            return Ok(None);
+        }
+        let constants: Vec<Option<&Tensor>> =
+            inputs.iter().map(|v| v.and_then(|v| v.constant)).collect();
+        match self.eval(&constants) {
+            Ok(values) => Ok(Some(values)),
+            Err(OpError::NotEvaluable) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// The earliest opset whose version of the operator means the same as its opset-18 version (older

@@ -1,1 +1,33 @@
+//! Runs onnx2wgsl plan bundles with wgpu, natively and in browsers (wasm32 + WebGPU).
+//!
+//! The host hands over bytes, never paths: there is no filesystem here.
+//!
+//! ```ignore
+//! let plan = Plan::from_json(&plan_json)?;
+//! let gpu = request_device(&plan).await?;
+//! let mut session = Session::new(&gpu, plan, |file| read_text(file)).await?;
+//! for index in session.missing_shards() {
+//!     let file = &session.plan().shards[index as usize].file;
+//!     session.load_shard(index, &read_bytes(file)).await?;
+//! }
+//! let outputs = session.run(&[("x", HostTensor::f32([1, 3], vec![1.0, 2.0, 3.0]))]).await?;
+//! ```
 
+mod device;
+mod error;
+mod hash;
+mod mapping;
+pub mod plan;
+mod scope;
+mod session;
+mod tensor;
+mod validate;
+
+pub use device::{device_limits, request_device, Gpu};
+pub use error::Error;
+pub use hash::sha256_hex;
+pub use plan::Plan;
+pub use session::Session;
+pub use tensor::{HostTensor, TensorData};
+/// The wgpu this crate was built with, for hosts that bring their own device.
+pub use wgpu;

@@ -1,0 +1,102 @@
+//! The plan bundle: `plan.json`, the deduplicated `.wgsl` files and the weight shards, held in
+//! memory by [`assemble`] and written by [`Bundle::write`].
+
+use std::path::Path;
+
+use onnx2wgsl_runtime::plan::{self, DType, Io, Plan, Shard, FORMAT_VERSION};
+use onnx2wgsl_runtime::sha256_hex;
+use onnx2wgsl_opset18::DataType;
+
+use crate::codegen::Generated;
+use crate::ir::{Graph, TensorId};
+use crate::memory::Layout;
+use crate::target::Target;
+use crate::CompileError;
+
+pub struct Bundle {
+    pub plan: Plan,
+    /// (file name, WGSL source), in the order of `plan.shaders`.
+    pub shaders: Vec<(String, String)>,
+    /// (file name, bytes), in the order of `plan.shards`.
+    pub shards: Vec<(String, Vec<u8>)>,
+}
+
+pub fn assemble(
+    graph: &Graph,
+    layout: Layout,
+    generated: Generated,
+    target: &Target,
+) -> Result<Bundle, CompileError> {
+    let io = |ids: &[TensorId]| ids.iter().map(|&t| io(graph, &layout, t)).collect::<Result<Vec<_>, _>>();
+    let inputs = io(&graph.inputs)?;
+    let outputs = io(&graph.outputs)?;
+    let shards: Vec<(String, Vec<u8>)> = layout
+        .shards
+        .into_iter()
+        .enumerate()
+        .map(|(i, bytes)| (format!("weights-{i:03}.bin"), bytes))
+        .collect();
+    let plan = Plan {
+        format_version: FORMAT_VERSION,
+        limits: target.limits,
+        features: Vec::new(),
+        inputs,
+        outputs,
+        buffers: layout.buffers,
+        shards: shards
+            .iter()
+            .map(|(file, bytes)| Shard {
+                file: file.clone(),
+                size: bytes.len() as u64,
+                sha256: sha256_hex(bytes),
+            })
+            .collect(),
+        shaders: generated
+            .shaders
+            .shaders
+            .iter()
+            .map(|s| plan::Shader { file: s.file.clone(), sha256: s.sha256.clone() })
+            .collect(),
+        dispatches: generated.dispatches,
+    };
+    let shaders = generated.shaders.shaders.into_iter().map(|s| (s.file, s.source)).collect();
+    Ok(Bundle { plan, shaders, shards })
+}
+
+fn io(graph: &Graph, layout: &Layout, tensor: TensorId) -> Result<Io, CompileError> {
+    let info = graph.tensor(tensor);
+    let dtype = match info.ty.dtype {
+        DataType::Float => DType::F32,
+        DataType::Int32 => DType::I32,
+        DataType::Int64 => DType::I64,
+        DataType::Bool => {
+            return Err(CompileError::Tensor {
+                tensor: info.name.clone(),
+                reason: "bool graph inputs and outputs are not supported".into(),
+            })
+        }
+    };
+    Ok(Io { name: info.name.clone(), dtype, shape: info.ty.shape.clone(), region: layout.region(tensor) })
+}
+
+impl Bundle {
+    /// Writes the bundle into `dir` (created if missing): shaders and shards first, the plan last,
+    /// so a directory with a plan is complete.
+    pub fn write(&self, dir: &Path) -> Result<(), CompileError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| CompileError::Io { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        for (file, source) in &self.shaders {
+            let path = dir.join(file);
+            std::fs::write(&path, source).map_err(io(&path))?;
+        }
+        for (file, bytes) in &self.shards {
+            let path = dir.join(file);
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+        }
+        let path = dir.join(plan::PLAN_FILE);
+        std::fs::write(&path, self.plan.to_json()).map_err(io(&path))
+    }
+}

@@ -1,0 +1,116 @@
+//! Strided copies: Transpose, Concat (one copy per input into its slot), and outputs whose bytes
+//! live elsewhere.
+
+use onnx2wgsl_opset18::ops::concat::Concat;
+use onnx2wgsl_opset18::ops::normalize_axis;
+use onnx2wgsl_opset18::ops::transpose::Transpose;
+use onnx2wgsl_runtime::plan::Region;
+use serde::Serialize;
+
+use super::params::{check_rank, contiguous_strides, Params};
+use super::{kernel, Kernel, Lowering};
+use crate::ir::{Graph, TensorId};
+use crate::memory::Layout;
+use crate::target::Target;
+use crate::CompileError;
+
+#[derive(Serialize)]
+struct Context {
+    rank: usize,
+}
+
+struct Copy<'a> {
+    shape: &'a [usize],
+    src: Region,
+    src_offset: usize,
+    src_strides: Vec<usize>,
+    dst: Region,
+    dst_offset: usize,
+    dst_strides: Vec<usize>,
+}
+
+fn copy(c: Copy, target: &Target) -> Result<Kernel, CompileError> {
+    check_rank(c.shape.len(), "a copied tensor")?;
+    let n: usize = c.shape.iter().product();
+    let params = Params::new()
+        .u32(n)
+        .u32(c.src_offset)
+        .u32(c.dst_offset)
+        .dims(c.shape)
+        .dims(&c.src_strides)
+        .dims(&c.dst_strides)
+        .finish()?;
+    kernel("copy.wgsl", &Context { rank: c.shape.len() }, vec![c.src, c.dst], params, n, target)
+}
+
+pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
+    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let in_strides = contiguous_strides(l.shape(x));
+    let perm = op.resolved_perm(l.shape(x).len()).map_err(|e| l.op_error(e))?;
+    let out = l.shape(y);
+    copy(
+        Copy {
+            shape: out,
+            src: l.region(x),
+            src_offset: 0,
+            // Output axis d reads input axis perm[d].
+            src_strides: perm.iter().map(|&p| in_strides[p]).collect(),
+            dst: l.region(y),
+            dst_offset: 0,
+            dst_strides: contiguous_strides(out),
+        },
+        l.target,
+    )
+}
+
+pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
+    let y = l.node.outputs[0];
+    let out = l.shape(y);
+    let axis = normalize_axis(op.axis, out.len()).map_err(|e| l.op_error(e))?;
+    let out_strides = contiguous_strides(out);
+    let mut start = 0;
+    let mut kernels = Vec::new();
+    for x in l.node.inputs.iter().flatten().copied() {
+        let shape = l.shape(x);
+        if shape[axis] > 0 {
+            kernels.push(copy(
+                Copy {
+                    shape,
+                    src: l.region(x),
+                    src_offset: 0,
+                    src_strides: contiguous_strides(shape),
+                    dst: l.region(y),
+                    dst_offset: start * out_strides[axis],
+                    dst_strides: out_strides.clone(),
+                },
+                l.target,
+            )?);
+        }
+        start += shape[axis];
+    }
+    Ok(kernels)
+}
+
+/// Copies a graph output's bytes from where they live into the output's own buffer.
+pub fn materialize(
+    graph: &Graph,
+    layout: &Layout,
+    target: &Target,
+    source: Region,
+    output: TensorId,
+) -> Result<Kernel, CompileError> {
+    let shape = &graph.tensor(output).ty.shape;
+    let flat = [shape.iter().product::<usize>()];
+    copy(
+        Copy {
+            shape: &flat,
+            src: source,
+            src_offset: 0,
+            src_strides: vec![1],
+            dst: layout.region(output),
+            dst_offset: 0,
+            dst_strides: vec![1],
+        },
+        target,
+    )
+}

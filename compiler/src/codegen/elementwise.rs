@@ -1,0 +1,69 @@
+//! Element-by-element kernels: binary arithmetic with broadcasting, and unary activations.
+
+use onnx2wgsl_opset18::ops::binary::{Binary, BinaryKind};
+use onnx2wgsl_opset18::ops::unary::{Unary, UnaryKind};
+use onnx2wgsl_opset18::DataType;
+use serde::Serialize;
+
+use super::params::{broadcast_strides, check_rank, Params};
+use super::{Kernel, Lowering};
+use crate::CompileError;
+
+#[derive(Serialize)]
+struct BinaryContext {
+    op: &'static str,
+    ty: &'static str,
+    rank: usize,
+}
+
+/// The WGSL element type a tensor of `dtype` has on the device.
+pub fn wgsl_type(dtype: DataType) -> &'static str {
+    match dtype {
+        DataType::Float => "f32",
+        DataType::Int32 | DataType::Int64 => "i32",
+        DataType::Bool => "u32",
+    }
+}
+
+pub fn binary(l: &Lowering, op: &Binary) -> Result<Kernel, CompileError> {
+    let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.node.outputs[0]);
+    let out = l.shape(y);
+    check_rank(out.len(), "an elementwise result")?;
+    let context = BinaryContext {
+        op: match op.kind {
+            BinaryKind::Add => "+",
+            BinaryKind::Sub => "-",
+            BinaryKind::Mul => "*",
+            BinaryKind::Div => "/",
+        },
+        ty: wgsl_type(l.graph.tensor(y).ty.dtype),
+        rank: out.len(),
+    };
+    let n: usize = out.iter().product();
+    let params = Params::new()
+        .u32(n)
+        .dims(out)
+        .dims(&broadcast_strides(l.shape(a), out))
+        .dims(&broadcast_strides(l.shape(b), out))
+        .finish()?;
+    let bindings = vec![l.region(a), l.region(b), l.region(y)];
+    l.kernel("elementwise/binary.wgsl", &context, bindings, params, n)
+}
+
+#[derive(Serialize)]
+struct UnaryContext {
+    op: &'static str,
+}
+
+pub fn unary(l: &Lowering, op: &Unary) -> Result<Kernel, CompileError> {
+    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let context = UnaryContext {
+        op: match op.kind {
+            UnaryKind::Relu => "relu",
+            UnaryKind::Sigmoid => "sigmoid",
+        },
+    };
+    let n = l.graph.tensor(y).ty.numel();
+    let params = Params::new().u32(n).finish()?;
+    l.kernel("elementwise/unary.wgsl", &context, vec![l.region(x), l.region(y)], params, n)
+}

@@ -1,0 +1,118 @@
+//! MatMul (numpy semantics, broadcast batches) and Gemm, both through one strided template.
+
+use onnx2wgsl_opset18::ops::gemm::Gemm;
+use serde::Serialize;
+
+use super::params::{broadcast_strides, check_rank, Params};
+use super::{Kernel, Lowering};
+use crate::CompileError;
+
+#[derive(Serialize)]
+struct Context {
+    has_c: bool,
+    batch_rank: usize,
+}
+
+/// How one operand is addressed: element strides of its row and column axes.
+struct Operand {
+    row: usize,
+    col: usize,
+}
+
+pub fn matmul(l: &Lowering) -> Result<Kernel, CompileError> {
+    let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.node.outputs[0]);
+    // numpy promotes 1-D operands to matrices: (K) as (1, K) on the left, (K, 1) on the right.
+    let mut a_shape = l.shape(a).to_vec();
+    if a_shape.len() == 1 {
+        a_shape.insert(0, 1);
+    }
+    let mut b_shape = l.shape(b).to_vec();
+    if b_shape.len() == 1 {
+        b_shape.push(1);
+    }
+    let (m, k) = (a_shape[a_shape.len() - 2], a_shape[a_shape.len() - 1]);
+    let n = b_shape[b_shape.len() - 1];
+    let (a_batch, b_batch) = (&a_shape[..a_shape.len() - 2], &b_shape[..b_shape.len() - 2]);
+    let batch = broadcast(a_batch, b_batch);
+    check_rank(batch.len(), "a matmul batch")?;
+    let scale = |strides: Vec<usize>, size: usize| strides.into_iter().map(|s| s * size).collect::<Vec<_>>();
+    let a_strides = scale(broadcast_strides(a_batch, &batch), m * k);
+    let b_strides = scale(broadcast_strides(b_batch, &batch), k * n);
+    let a_op = Operand { row: k, col: 1 };
+    let b_op = Operand { row: n, col: 1 };
+    let total = batch.iter().product::<usize>() * m * n;
+    let params = header(m, n, k, total, 1.0, 0.0, (0, 0), &a_op, &b_op)
+        .dims(&batch)
+        .dims(&a_strides)
+        .dims(&b_strides)
+        .finish()?;
+    let bindings = vec![l.region(a), l.region(b), l.region(y)];
+    let context = Context { has_c: false, batch_rank: batch.len() };
+    l.kernel("matmul.wgsl", &context, bindings, params, total)
+}
+
+pub fn gemm(l: &Lowering, op: &Gemm) -> Result<Kernel, CompileError> {
+    let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.node.outputs[0]);
+    let c = l.input(2);
+    let (a_shape, b_shape) = (l.shape(a), l.shape(b));
+    let (m, k) = if op.trans_a { (a_shape[1], a_shape[0]) } else { (a_shape[0], a_shape[1]) };
+    let n = if op.trans_b { b_shape[0] } else { b_shape[1] };
+    // A transposed operand is the same bytes read with row and column strides swapped.
+    let a_op = if op.trans_a { Operand { row: 1, col: m } } else { Operand { row: k, col: 1 } };
+    let b_op = if op.trans_b { Operand { row: 1, col: k } } else { Operand { row: n, col: 1 } };
+    let c_strides = match c {
+        Some(c) => {
+            let s = broadcast_strides(l.shape(c), &[m, n]);
+            (s[0], s[1])
+        }
+        None => (0, 0),
+    };
+    let params = header(m, n, k, m * n, op.alpha, op.beta, c_strides, &a_op, &b_op)
+        .dims(&[])
+        .dims(&[])
+        .dims(&[])
+        .finish()?;
+    let mut bindings = vec![l.region(a), l.region(b)];
+    bindings.extend(c.map(|c| l.region(c)));
+    bindings.push(l.region(y));
+    let context = Context { has_c: c.is_some(), batch_rank: 0 };
+    l.kernel("matmul.wgsl", &context, bindings, params, m * n)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn header(
+    m: usize,
+    n: usize,
+    k: usize,
+    total: usize,
+    alpha: f32,
+    beta: f32,
+    c: (usize, usize),
+    a: &Operand,
+    b: &Operand,
+) -> Params {
+    Params::new()
+        .u32(m)
+        .u32(n)
+        .u32(k)
+        .u32(total)
+        .f32(alpha)
+        .f32(beta)
+        .u32(c.0)
+        .u32(c.1)
+        .u32(a.row)
+        .u32(a.col)
+        .u32(b.row)
+        .u32(b.col)
+}
+
+/// Numpy broadcast of two batch shapes (already checked compatible by shape inference).
+fn broadcast(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let rank = a.len().max(b.len());
+    (0..rank)
+        .map(|d| {
+            let pick = |s: &[usize]| (d + s.len()).checked_sub(rank).map_or(1, |i| s[i]);
+            pick(a).max(pick(b))
+        })
+        .collect()
+}

@@ -1,0 +1,179 @@
+//! Code generation: each device node becomes one or more [`Kernel`]s — a template name, a typed
+//! context, bindings, uniform parameters and a grid — computed by the module of its kernel family.
+//! Templates are rendered by tera and every module is validated by naga; identical sources are
+//! kept once.
+
+mod conv;
+mod copy;
+mod elementwise;
+mod grid;
+mod matmul;
+mod params;
+mod shaders;
+mod softmax;
+
+use onnx2wgsl_opset18::{Op, OpError};
+use onnx2wgsl_runtime::plan::{Dispatch, Region};
+use serde::Serialize;
+
+use crate::ir::{Graph, Node, TensorId};
+use crate::memory::{is_view, Layout};
+use crate::target::Target;
+use crate::{CompileError, UnsupportedNode};
+
+pub use shaders::{Shader, ShaderSet};
+
+/// One dispatch before rendering.
+pub struct Kernel {
+    pub template: &'static str,
+    pub context: tera::Context,
+    pub bindings: Vec<Region>,
+    pub params: Vec<u32>,
+    pub workgroups: [u32; 3],
+}
+
+/// What a kernel family sees of the node it lowers.
+pub struct Lowering<'a> {
+    pub graph: &'a Graph,
+    pub layout: &'a Layout,
+    pub target: &'a Target,
+    pub node: &'a Node,
+}
+
+impl Lowering<'_> {
+    pub fn input(&self, index: usize) -> Option<TensorId> {
+        self.node.inputs.get(index).copied().flatten()
+    }
+
+    pub fn shape(&self, tensor: TensorId) -> &[usize] {
+        &self.graph.tensor(tensor).ty.shape
+    }
+
+    pub fn region(&self, tensor: TensorId) -> Region {
+        self.layout.region(tensor)
+    }
+
+    /// An operator error, attributed to the node being lowered.
+    pub fn op_error(&self, source: OpError) -> CompileError {
+        CompileError::Node { name: self.node.name.clone(), op_type: self.node.op_type.clone(), source }
+    }
+
+    /// Builds a kernel, adding the target's workgroup size to the template context.
+    pub fn kernel(
+        &self,
+        template: &'static str,
+        context: &impl Serialize,
+        bindings: Vec<Region>,
+        params: Vec<u32>,
+        threads: usize,
+    ) -> Result<Kernel, CompileError> {
+        kernel(template, context, bindings, params, threads, self.target)
+    }
+}
+
+fn kernel(
+    template: &'static str,
+    context: &impl Serialize,
+    bindings: Vec<Region>,
+    params: Vec<u32>,
+    threads: usize,
+    target: &Target,
+) -> Result<Kernel, CompileError> {
+    let workgroup = target.workgroup();
+    let mut context = tera::Context::from_serialize(context).expect("kernel contexts are structs");
+    context.insert("workgroup", &workgroup);
+    let workgroups = grid::linear(threads, workgroup, &target.limits)?;
+    Ok(Kernel { template, context, bindings, params, workgroups })
+}
+
+/// Dispatches in execution order and the shaders they use.
+pub struct Generated {
+    pub shaders: ShaderSet,
+    pub dispatches: Vec<Dispatch>,
+}
+
+pub fn generate(graph: &Graph, layout: &Layout, target: &Target) -> Result<Generated, CompileError> {
+    let mut shaders = ShaderSet::new();
+    let mut dispatches = Vec::new();
+    let mut unsupported = Vec::new();
+    for index in graph.topological_order() {
+        let node = &graph.nodes[index];
+        if is_view(&node.op) {
+            continue;
+        }
+        let lowering = Lowering { graph, layout, target, node };
+        let kernels = match lower(&lowering) {
+            Ok(kernels) => kernels,
+            Err(Lower::Unsupported(reason)) => {
+                unsupported.push(UnsupportedNode {
+                    op_type: node.op_type.clone(),
+                    name: node.name.clone(),
+                    reason,
+                });
+                continue;
+            }
+            Err(Lower::Failed(e)) => return Err(e),
+        };
+        let label = if node.name.is_empty() { node.op_type.clone() } else { node.name.clone() };
+        for kernel in kernels {
+            dispatches.push(emit(&mut shaders, kernel, &label, target)?);
+        }
+    }
+    if !unsupported.is_empty() {
+        return Err(CompileError::Unsupported(unsupported));
+    }
+    for &(source, output) in &layout.output_copies {
+        let name = &graph.tensor(output).name;
+        let kernel = copy::materialize(graph, layout, target, source, output)?;
+        dispatches.push(emit(&mut shaders, kernel, &format!("copy to output {name}"), target)?);
+    }
+    Ok(Generated { shaders, dispatches })
+}
+
+fn emit(shaders: &mut ShaderSet, kernel: Kernel, label: &str, target: &Target) -> Result<Dispatch, CompileError> {
+    let storage = kernel.bindings.len() as u32;
+    if storage > target.limits.max_storage_buffers_per_shader_stage {
+        return Err(CompileError::Limit(format!(
+            "{label} needs {storage} storage buffers, more than {}",
+            target.limits.max_storage_buffers_per_shader_stage
+        )));
+    }
+    let shader = shaders.add(kernel.template, &kernel.context, label)?;
+    Ok(Dispatch {
+        shader,
+        label: label.to_string(),
+        bindings: kernel.bindings,
+        params: kernel.params,
+        workgroups: kernel.workgroups,
+    })
+}
+
+/// Why a node could not be lowered: unsupported nodes are collected and reported together.
+pub enum Lower {
+    Unsupported(String),
+    Failed(CompileError),
+}
+
+impl From<CompileError> for Lower {
+    fn from(e: CompileError) -> Lower {
+        Lower::Failed(e)
+    }
+}
+
+fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
+    Ok(match &l.node.op {
+        Op::Binary(op) => vec![elementwise::binary(l, op)?],
+        Op::Unary(op) => vec![elementwise::unary(l, op)?],
+        Op::Conv(op) => vec![conv::conv(l, op)?],
+        Op::MatMul(_) => vec![matmul::matmul(l)?],
+        Op::Gemm(op) => vec![matmul::gemm(l, op)?],
+        Op::Softmax(op) => vec![softmax::softmax(l, op)?],
+        Op::Transpose(op) => vec![copy::transpose(l, op)?],
+        Op::Concat(op) => copy::concat(l, op)?,
+        _ => {
+            return Err(Lower::Unsupported(
+                "runs only on build-time constants; here its inputs are computed on the device".into(),
+            ))
+        }
+    })
+}

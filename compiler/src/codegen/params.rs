@@ -1,0 +1,83 @@
+//! Packs a dispatch's uniform block. Every template's `Params` struct starts with scalar words in
+//! groups of four, followed by `array<vec4<u32>, 2>` blocks (up to 8 dimensions each).
+
+use crate::CompileError;
+
+/// The most dimensions a shape or stride block holds.
+pub const MAX_RANK: usize = 8;
+
+#[derive(Default)]
+pub struct Params {
+    words: Vec<u32>,
+    overflow: Option<u64>,
+}
+
+impl Params {
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    pub fn u32(mut self, value: usize) -> Params {
+        match u32::try_from(value) {
+            Ok(v) => self.words.push(v),
+            Err(_) => self.overflow = Some(value as u64),
+        }
+        self
+    }
+
+    pub fn f32(mut self, value: f32) -> Params {
+        self.words.push(value.to_bits());
+        self
+    }
+
+    /// Pads the scalars to a 16-byte boundary, then writes one 8-entry dimension block.
+    pub fn dims(mut self, values: &[usize]) -> Params {
+        assert!(values.len() <= MAX_RANK, "callers check the rank first");
+        self = self.align();
+        for i in 0..MAX_RANK {
+            self = self.u32(values.get(i).copied().unwrap_or(0));
+        }
+        self
+    }
+
+    fn align(mut self) -> Params {
+        self.words.resize(self.words.len().next_multiple_of(4), 0);
+        self
+    }
+
+    pub fn finish(self) -> Result<Vec<u32>, CompileError> {
+        match self.overflow {
+            Some(v) => Err(CompileError::Limit(format!("value {v} does not fit a 32-bit shader index"))),
+            None => Ok(self.align().words),
+        }
+    }
+}
+
+/// Row-major strides, in elements.
+pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![1; shape.len()];
+    for d in (0..shape.len().saturating_sub(1)).rev() {
+        strides[d] = strides[d + 1] * shape[d + 1];
+    }
+    strides
+}
+
+/// Strides that read `shape` (right-aligned, numpy broadcasting) at each index of `out`: a
+/// broadcast axis gets stride 0.
+pub fn broadcast_strides(shape: &[usize], out: &[usize]) -> Vec<usize> {
+    let own = contiguous_strides(shape);
+    let skip = out.len() - shape.len();
+    (0..out.len())
+        .map(|d| match d.checked_sub(skip) {
+            Some(s) if shape[s] != 1 => own[s],
+            _ => 0,
+        })
+        .collect()
+}
+
+pub fn check_rank(rank: usize, what: &str) -> Result<(), CompileError> {
+    if rank > MAX_RANK {
+        return Err(CompileError::Limit(format!("{what} has rank {rank}; kernels handle at most {MAX_RANK}")));
+    }
+    Ok(())
+}

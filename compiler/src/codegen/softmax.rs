@@ -1,0 +1,22 @@
+//! Softmax along any axis.
+
+use onnx2wgsl_opset18::ops::normalize_axis;
+use onnx2wgsl_opset18::ops::softmax::Softmax;
+use serde::Serialize;
+
+use super::params::Params;
+use super::{Kernel, Lowering};
+use crate::CompileError;
+
+#[derive(Serialize)]
+struct Context {}
+
+pub fn softmax(l: &Lowering, op: &Softmax) -> Result<Kernel, CompileError> {
+    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let shape = l.shape(x);
+    let axis = normalize_axis(op.axis, shape.len()).map_err(|e| l.op_error(e))?;
+    let outer: usize = shape[..axis].iter().product();
+    let inner: usize = shape[axis + 1..].iter().product();
+    let params = Params::new().u32(outer).u32(shape[axis]).u32(inner).finish()?;
+    l.kernel("softmax.wgsl", &Context {}, vec![l.region(x), l.region(y)], params, outer * inner)
+}

@@ -1,0 +1,175 @@
+//! `GraphProto` to the IR: resolves names, parses every operator, infers every tensor's type and
+//! propagates constants (so shape arithmetic is known at build time).
+
+use std::collections::HashMap;
+
+use onnx2wgsl_opset18::{DataType, Op, OpError, TensorType, Value};
+
+use super::attributes;
+use super::tensor::{tensor_from_proto, ExternalData};
+use crate::ir::{Graph, Node, TensorId, TensorInfo};
+use crate::proto::tensor_shape_proto::dimension;
+use crate::proto::type_proto;
+use crate::proto::{GraphProto, NodeProto, ValueInfoProto};
+use crate::{CompileError, UnsupportedNode};
+
+pub fn build(
+    proto: GraphProto,
+    opset: i64,
+    dims: &HashMap<String, usize>,
+    external: &ExternalData,
+) -> Result<Graph, CompileError> {
+    let ops = parse_all(&proto.node, opset, external)?;
+    let mut graph = Graph::default();
+    let mut names: HashMap<String, TensorId> = HashMap::new();
+
+    if !proto.sparse_initializer.is_empty() {
+        return Err(CompileError::Model("sparse initializers are not supported".into()));
+    }
+    for init in &proto.initializer {
+        let value = tensor_from_proto(init, external)
+            .map_err(|reason| CompileError::Tensor { tensor: init.name().into(), reason })?;
+        let ty = value.ty.clone();
+        let id = graph.add_tensor(TensorInfo { name: init.name().into(), ty, value: Some(value) });
+        names.insert(init.name().into(), id);
+    }
+    for input in &proto.input {
+        // Older models list initializers among the inputs too; the initializer wins.
+        if names.contains_key(input.name()) {
+            continue;
+        }
+        let ty = input_type(input, dims)?;
+        let id = graph.add_tensor(TensorInfo { name: input.name().into(), ty, value: None });
+        names.insert(input.name().into(), id);
+        graph.inputs.push(id);
+    }
+    for (proto, op) in proto.node.iter().zip(ops) {
+        add_node(&mut graph, &mut names, proto, op)?;
+    }
+    for output in &proto.output {
+        let id = *names.get(output.name()).ok_or_else(|| {
+            CompileError::Model(format!("graph output {:?} is not produced by any node", output.name()))
+        })?;
+        graph.outputs.push(id);
+    }
+    if graph.outputs.is_empty() {
+        return Err(CompileError::Model("the graph has no outputs".into()));
+    }
+    Ok(graph)
+}
+
+/// Parses every node first, so that all unsupported nodes are reported together.
+fn parse_all(nodes: &[NodeProto], opset: i64, external: &ExternalData) -> Result<Vec<Op>, CompileError> {
+    let mut ops = Vec::with_capacity(nodes.len());
+    let mut unsupported = Vec::new();
+    for node in nodes {
+        let parsed = if node.domain().is_empty() || node.domain() == "ai.onnx" {
+            attributes::convert(&node.attribute, external)
+                .and_then(|attrs| Op::parse(node.op_type(), opset, &attrs))
+        } else {
+            Err(OpError::Unsupported(format!("domain {:?}", node.domain())))
+        };
+        match parsed {
+            Ok(op) => ops.push(op),
+            Err(e) => unsupported.push(UnsupportedNode {
+                op_type: node.op_type().into(),
+                name: node.name().into(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    if unsupported.is_empty() {
+        Ok(ops)
+    } else {
+        Err(CompileError::Unsupported(unsupported))
+    }
+}
+
+fn add_node(
+    graph: &mut Graph,
+    names: &mut HashMap<String, TensorId>,
+    proto: &NodeProto,
+    op: Op,
+) -> Result<(), CompileError> {
+    let node_error = |source: OpError| CompileError::Node {
+        name: proto.name().into(),
+        op_type: proto.op_type().into(),
+        source,
+    };
+    let mut inputs = Vec::with_capacity(proto.input.len());
+    for name in &proto.input {
+        if name.is_empty() {
+            inputs.push(None);
+            continue;
+        }
+        let id = names.get(name).copied().ok_or_else(|| {
+            node_error(OpError::Invalid(format!(
+                "input {name:?} is not defined before this node (nodes must be topologically sorted)"
+            )))
+        })?;
+        inputs.push(Some(id));
+    }
+    let values: Vec<Option<Value>> = inputs
+        .iter()
+        .map(|id| {
+            id.map(|id| Value { ty: &graph.tensors[id].ty, constant: graph.tensors[id].value.as_ref() })
+        })
+        .collect();
+    let types = op.infer(&values).map_err(node_error)?;
+    let folded = op.fold(&values).map_err(node_error)?;
+
+    let mut outputs = Vec::new();
+    for (i, name) in proto.output.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        let ty = types.get(i).cloned().ok_or_else(|| {
+            node_error(OpError::Invalid(format!("has no output {i} (output {name:?})")))
+        })?;
+        let value = folded.as_ref().and_then(|values| values.get(i).cloned());
+        if let Some(v) = &value {
+            if v.ty != ty {
+                return Err(node_error(OpError::Invalid(format!(
+                    "evaluated output {name:?} as {:?} but inferred {:?} (operator bug)",
+                    v.ty, ty
+                ))));
+            }
+        }
+        let id = graph.add_tensor(TensorInfo { name: name.clone(), ty, value });
+        names.insert(name.clone(), id);
+        outputs.push(id);
+    }
+    graph.add_node(Node {
+        name: proto.name().into(),
+        op_type: proto.op_type().into(),
+        op,
+        inputs,
+        outputs,
+    });
+    Ok(())
+}
+
+/// A graph input's static type, binding symbolic dimensions from `dims`.
+fn input_type(input: &ValueInfoProto, dims: &HashMap<String, usize>) -> Result<TensorType, CompileError> {
+    let name = input.name();
+    let bad = |reason: String| CompileError::Tensor { tensor: name.into(), reason };
+    let tensor = match input.r#type.as_ref().and_then(|t| t.value.as_ref()) {
+        Some(type_proto::Value::TensorType(t)) => t,
+        _ => return Err(bad("graph input is not a tensor".into())),
+    };
+    let dtype = DataType::from_onnx(tensor.elem_type())
+        .ok_or_else(|| bad(format!("element type {} is not supported", tensor.elem_type())))?;
+    let shape_proto = tensor.shape.as_ref().ok_or_else(|| bad("graph input has no shape".into()))?;
+    let mut shape = Vec::with_capacity(shape_proto.dim.len());
+    for (axis, dim) in shape_proto.dim.iter().enumerate() {
+        let size = match &dim.value {
+            Some(dimension::Value::DimValue(v)) if *v >= 0 => *v as usize,
+            Some(dimension::Value::DimParam(p)) => *dims.get(p).ok_or_else(|| {
+                CompileError::UnboundDim { input: name.into(), dim: p.clone(), axis }
+            })?,
+            _ => return Err(bad(format!("axis {axis} has neither a size nor a name"))),
+        };
+        shape.push(size);
+    }
+    Ok(TensorType::new(dtype, shape))
+}

@@ -1,0 +1,64 @@
+use std::fmt;
+use std::path::PathBuf;
+
+use onnx2wgsl_opset18::OpError;
+use thiserror::Error;
+
+/// One node the compiler cannot handle, with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnsupportedNode {
+    pub op_type: String,
+    pub name: String,
+    pub reason: String,
+}
+
+/// Everything that can stop a build. Each message names what is wrong.
+#[derive(Debug, Error)]
+pub enum CompileError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not a valid ONNX model: {reason}")]
+    Decode { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Model(String),
+    #[error("opset import {domain:?} version {version} is not supported (only ai.onnx up to 18)")]
+    Opset { domain: String, version: i64 },
+    #[error("{}", unsupported_message(.0))]
+    Unsupported(Vec<UnsupportedNode>),
+    #[error("node {name:?} ({op_type}): {source}")]
+    Node { name: String, op_type: String, source: OpError },
+    #[error("input {input:?} has symbolic dimension {dim:?} (axis {axis}) with no value: pass --dim {dim}=N")]
+    UnboundDim { input: String, dim: String, axis: usize },
+    #[error("tensor {tensor:?}: {reason}")]
+    Tensor { tensor: String, reason: String },
+    #[error("target limit exceeded: {0}")]
+    Limit(String),
+    #[error("compiler bug: shader for node(s) {nodes} failed validation: {message}")]
+    Shader { nodes: String, message: String },
+}
+
+fn unsupported_message(nodes: &[UnsupportedNode]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for node in nodes {
+        match counts.iter_mut().find(|(op, _)| *op == node.op_type) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&node.op_type, 1)),
+        }
+    }
+    let summary: Vec<String> = counts.iter().map(|(op, n)| format!("{op} ×{n}")).collect();
+    let mut out = format!(
+        "the model has {} unsupported node(s): {}",
+        nodes.len(),
+        summary.join(", ")
+    );
+    for node in nodes {
+        out.push_str(&format!("\n  {} {:?}: {}", node.op_type, node.name, node.reason));
+    }
+    out
+}
+
+impl fmt::Display for UnsupportedNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:?}: {}", self.op_type, self.name, self.reason)
+    }
+}

@@ -1,0 +1,108 @@
+//! The one graph type every pass works on: operations are petgraph nodes, and an edge from a
+//! producer to a consumer carries the tensor that flows between them. Every tensor has a static
+//! dtype and shape; constants carry their value.
+
+use std::collections::HashMap;
+
+use onnx2wgsl_opset18::{Op, Tensor, TensorType};
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+pub type TensorId = usize;
+
+#[derive(Clone, Debug)]
+pub struct TensorInfo {
+    pub name: String,
+    pub ty: TensorType,
+    /// Known at build time (initializers, folded results).
+    pub value: Option<Tensor>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub name: String,
+    pub op_type: String,
+    pub op: Op,
+    /// In ONNX input order; `None` for an omitted optional input.
+    pub inputs: Vec<Option<TensorId>>,
+    pub outputs: Vec<TensorId>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    pub nodes: StableDiGraph<Node, TensorId>,
+    pub tensors: Vec<TensorInfo>,
+    pub inputs: Vec<TensorId>,
+    pub outputs: Vec<TensorId>,
+    producers: HashMap<TensorId, NodeIndex>,
+}
+
+impl Graph {
+    pub fn add_tensor(&mut self, info: TensorInfo) -> TensorId {
+        self.tensors.push(info);
+        self.tensors.len() - 1
+    }
+
+    pub fn tensor(&self, id: TensorId) -> &TensorInfo {
+        &self.tensors[id]
+    }
+
+    /// Adds a node and the edges from the producers of its inputs.
+    pub fn add_node(&mut self, node: Node) -> NodeIndex {
+        let inputs: Vec<TensorId> = node.inputs.iter().flatten().copied().collect();
+        let outputs = node.outputs.clone();
+        let index = self.nodes.add_node(node);
+        for input in inputs {
+            if let Some(&producer) = self.producers.get(&input) {
+                self.nodes.add_edge(producer, index, input);
+            }
+        }
+        for output in outputs {
+            self.producers.insert(output, index);
+        }
+        index
+    }
+
+    pub fn remove_node(&mut self, index: NodeIndex) {
+        if let Some(node) = self.nodes.remove_node(index) {
+            for output in node.outputs {
+                self.producers.remove(&output);
+            }
+        }
+    }
+
+    pub fn producer(&self, tensor: TensorId) -> Option<NodeIndex> {
+        self.producers.get(&tensor).copied()
+    }
+
+    /// Nodes that read `tensor`.
+    pub fn consumers(&self, tensor: TensorId) -> Vec<NodeIndex> {
+        let mut out: Vec<NodeIndex> = match self.producer(tensor) {
+            Some(p) => self
+                .nodes
+                .edges_directed(p, Direction::Outgoing)
+                .filter(|e| *e.weight() == tensor)
+                .map(|e| e.target())
+                .collect(),
+            // Graph inputs and initializers have no producer, so scan.
+            None => self
+                .nodes
+                .node_indices()
+                .filter(|&n| self.nodes[n].inputs.contains(&Some(tensor)))
+                .collect(),
+        };
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// A topological order of the nodes (ties broken by insertion order, so it is deterministic).
+    pub fn topological_order(&self) -> Vec<NodeIndex> {
+        petgraph::algo::toposort(&self.nodes, None).expect("the IR graph is acyclic by construction")
+    }
+
+    pub fn is_constant(&self, tensor: TensorId) -> bool {
+        self.tensors[tensor].value.is_some()
+    }
+}

@@ -1,0 +1,136 @@
+//! The `onnx2wgsl` command line: build, run and inspect plan bundles.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use onnx2wgsl::execute::{self, RunError};
+use onnx2wgsl::target::Target;
+use onnx2wgsl::{compile, inspect, Options};
+use onnx2wgsl_runtime::plan::PLAN_FILE;
+use onnx2wgsl_runtime::Plan;
+
+#[derive(Parser)]
+#[command(name = "onnx2wgsl", version, about = "Compile ONNX models to WGSL plan bundles and run them with wgpu")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile an ONNX model into a plan bundle directory.
+    Build {
+        /// The .onnx file (external data files are read from its folder).
+        model: PathBuf,
+        /// Bundle directory to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Bind a symbolic dimension, e.g. `--dim B=2` (repeatable).
+        #[arg(long = "dim", value_name = "NAME=VALUE", value_parser = parse_dim)]
+        dims: Vec<(String, usize)>,
+        /// Device limits to compile for.
+        #[arg(long, value_enum, default_value_t = TargetName::Webgpu)]
+        target: TargetName,
+    },
+    /// Run a plan bundle on the default GPU adapter.
+    Run {
+        /// The bundle directory.
+        plan: PathBuf,
+        /// An input as NAME=FILE.npy (repeatable).
+        #[arg(long = "input", value_name = "NAME=FILE", value_parser = parse_input)]
+        inputs: Vec<(String, PathBuf)>,
+        /// Where to write <output name>.npy files.
+        #[arg(long, default_value = "out")]
+        output_dir: PathBuf,
+    },
+    /// Print what a plan bundle holds.
+    Inspect {
+        /// The bundle directory.
+        plan: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TargetName {
+    /// WebGPU's default limits: runs in any browser.
+    Webgpu,
+    /// Larger bindings and buffers for native Vulkan, Metal and DX12 devices.
+    Native,
+}
+
+fn parse_dim(arg: &str) -> Result<(String, usize), String> {
+    let (name, value) = arg.split_once('=').ok_or("expected NAME=VALUE")?;
+    let value = value.parse().map_err(|_| format!("{value:?} is not a non-negative integer"))?;
+    Ok((name.to_string(), value))
+}
+
+fn parse_input(arg: &str) -> Result<(String, PathBuf), String> {
+    let (name, path) = arg.split_once('=').ok_or("expected NAME=FILE")?;
+    Ok((name.to_string(), PathBuf::from(path)))
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command.execute() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+impl Command {
+    fn execute(self) -> Result<(), String> {
+        match self {
+            Command::Build { model, output, dims, target } => build(&model, &output, dims, target),
+            Command::Run { plan, inputs, output_dir } => {
+                pollster::block_on(run(&plan, inputs, &output_dir)).map_err(|e| e.to_string())
+            }
+            Command::Inspect { plan } => {
+                let path = plan.join(PLAN_FILE);
+                let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let plan = Plan::from_json(&bytes).map_err(|e| e.to_string())?;
+                print!("{}", inspect::summary(&plan));
+                Ok(())
+            }
+        }
+    }
+}
+
+fn build(model: &Path, output: &Path, dims: Vec<(String, usize)>, target: TargetName) -> Result<(), String> {
+    let options = Options {
+        dims: dims.into_iter().collect::<HashMap<_, _>>(),
+        target: match target {
+            TargetName::Webgpu => Target::default(),
+            TargetName::Native => Target::native(),
+        },
+    };
+    let bundle = compile(model, &options).map_err(|e| e.to_string())?;
+    bundle.write(output).map_err(|e| e.to_string())?;
+    println!(
+        "wrote {}: {} dispatches, {} shaders, {} weight shards",
+        output.display(),
+        bundle.plan.dispatches.len(),
+        bundle.plan.shaders.len(),
+        bundle.plan.shards.len()
+    );
+    Ok(())
+}
+
+async fn run(dir: &Path, inputs: Vec<(String, PathBuf)>, output_dir: &Path) -> Result<(), RunError> {
+    let session = execute::load(dir).await?;
+    let mut tensors = Vec::with_capacity(inputs.len());
+    for (name, path) in &inputs {
+        tensors.push((name.as_str(), execute::read_input(session.plan(), name, path)?));
+    }
+    let outputs = session.run(&tensors).await?;
+    std::fs::create_dir_all(output_dir)
+        .map_err(|source| RunError::Io { path: output_dir.to_path_buf(), source })?;
+    for (name, value) in &outputs {
+        let path = execute::write_output(output_dir, name, value)?;
+        println!("{name}: {:?} -> {}", value.shape, path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Graph-to-graph passes, run in a fixed order.
+
+mod dead;
+mod fold;
+
+use crate::ir::Graph;
+
+/// The passes in the order [`run`] applies them.
+pub const ORDER: &[(&str, fn(Graph) -> Graph)] =
+    &[("fold constants", fold::run), ("remove dead nodes", dead::run)];
+
+pub fn run(mut graph: Graph) -> Graph {
+    for (_, pass) in ORDER {
+        graph = pass(graph);
+    }
+    graph
+}

@@ -1,0 +1,138 @@
+//! Choosing an adapter and creating a device that offers what a plan needs — and no more, so that a
+//! plan that runs here also runs on any device meeting the plan's limits (a browser's included).
+
+use crate::plan::{Limits, Plan};
+use crate::Error;
+
+/// A device ready to run plans. A host that already has a device builds one itself:
+/// `Gpu { device, queue, info }` ([`crate::Session::new`] checks its limits and features).
+#[derive(Clone, Debug)]
+pub struct Gpu {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: wgpu::AdapterInfo,
+}
+
+/// Picks the default adapter (`WGPU_BACKEND` and `WGPU_POWER_PREF` apply; a high-performance one
+/// otherwise), checks it against the plan and requests a device with the plan's limits.
+pub async fn request_device(plan: &Plan) -> Result<Gpu, Error> {
+    let instance =
+        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    let adapter = instance
+        .request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::from_env()
+                .unwrap_or(wgpu::PowerPreference::HighPerformance),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| Error::NoAdapter(e.to_string()))?;
+    let required_features = check_support(plan, &adapter.limits(), adapter.features())?;
+    let (device, queue) = adapter
+        .request_device(&wgpu::DeviceDescriptor {
+            label: Some("onnx2wgsl"),
+            required_features,
+            required_limits: device_limits(&plan.limits),
+            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        })
+        .await
+        .map_err(|e| Error::RequestDevice(e.to_string()))?;
+    Ok(Gpu {
+        device,
+        queue,
+        info: adapter.get_info(),
+    })
+}
+
+/// The limits to request: wgpu's downlevel defaults (which every WebGPU device and most native
+/// ones meet), raised where the plan needs more.
+pub fn device_limits(plan: &Limits) -> wgpu::Limits {
+    let base = wgpu::Limits::downlevel_defaults();
+    wgpu::Limits {
+        max_storage_buffer_binding_size: base
+            .max_storage_buffer_binding_size
+            .max(plan.max_storage_buffer_binding_size),
+        max_buffer_size: base.max_buffer_size.max(plan.max_buffer_size),
+        max_storage_buffers_per_shader_stage: base
+            .max_storage_buffers_per_shader_stage
+            .max(plan.max_storage_buffers_per_shader_stage),
+        max_compute_workgroup_storage_size: base
+            .max_compute_workgroup_storage_size
+            .max(plan.max_compute_workgroup_storage_size),
+        max_compute_invocations_per_workgroup: base
+            .max_compute_invocations_per_workgroup
+            .max(plan.max_compute_invocations_per_workgroup),
+        max_compute_workgroup_size_x: base
+            .max_compute_workgroup_size_x
+            .max(plan.max_compute_workgroup_size_x),
+        max_compute_workgroups_per_dimension: base
+            .max_compute_workgroups_per_dimension
+            .max(plan.max_compute_workgroups_per_dimension),
+        ..base
+    }
+}
+
+/// Checks `limits` and `features` (an adapter's or a device's) against the plan and returns the
+/// wgpu features the plan needs.
+pub(crate) fn check_support(
+    plan: &Plan,
+    limits: &wgpu::Limits,
+    features: wgpu::Features,
+) -> Result<wgpu::Features, Error> {
+    let p = &plan.limits;
+    let pairs = [
+        (
+            "max_storage_buffer_binding_size",
+            p.max_storage_buffer_binding_size,
+            limits.max_storage_buffer_binding_size,
+        ),
+        ("max_buffer_size", p.max_buffer_size, limits.max_buffer_size),
+        (
+            "max_storage_buffers_per_shader_stage",
+            p.max_storage_buffers_per_shader_stage.into(),
+            limits.max_storage_buffers_per_shader_stage.into(),
+        ),
+        (
+            "max_compute_workgroup_storage_size",
+            p.max_compute_workgroup_storage_size.into(),
+            limits.max_compute_workgroup_storage_size.into(),
+        ),
+        (
+            "max_compute_invocations_per_workgroup",
+            p.max_compute_invocations_per_workgroup.into(),
+            limits.max_compute_invocations_per_workgroup.into(),
+        ),
+        (
+            "max_compute_workgroup_size_x",
+            p.max_compute_workgroup_size_x.into(),
+            limits.max_compute_workgroup_size_x.into(),
+        ),
+        (
+            "max_compute_workgroups_per_dimension",
+            p.max_compute_workgroups_per_dimension.into(),
+            limits.max_compute_workgroups_per_dimension.into(),
+        ),
+    ];
+    for (name, needed, available) in pairs {
+        if needed > available {
+            return Err(Error::Limit {
+                name,
+                needed,
+                available,
+            });
+        }
+    }
+    let mut required = wgpu::Features::empty();
+    for name in &plan.features {
+        // `FromStr` reads WebGPU's kebab-case names, such as `shader-f16`.
+        let feature: wgpu::Features = name
+            .parse()
+            .map_err(|()| Error::UnknownFeature(name.clone()))?;
+        if !features.contains(feature) {
+            return Err(Error::MissingFeature(name.clone()));
+        }
+        required |= feature;
+    }
+    Ok(required)
+}

@@ -1,0 +1,331 @@
+//! A plan bound to a device: pipelines, buffers and bind groups are created once, the weights are
+//! uploaded shard by shard, then the plan runs as often as the host likes.
+
+use std::num::NonZeroU64;
+
+use wgpu::util::DeviceExt;
+
+use crate::device::{check_support, Gpu};
+use crate::hash::check_sha256;
+use crate::mapping::{map_read, Mapping};
+use crate::plan::{Dispatch, Plan, Region};
+use crate::scope::captured;
+use crate::tensor::HostTensor;
+use crate::validate::{params_block_size, BINDING_ALIGNMENT};
+use crate::Error;
+
+pub struct Session {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    plan: Plan,
+    /// One per `plan.buffers`.
+    buffers: Vec<wgpu::Buffer>,
+    /// One per `plan.shaders`.
+    pipelines: Vec<wgpu::ComputePipeline>,
+    /// One per `plan.dispatches`.
+    bind_groups: Vec<wgpu::BindGroup>,
+    /// Per shard: whether its bytes are on the device.
+    loaded: Vec<bool>,
+}
+
+impl Session {
+    /// Validates the plan, checks the device against it, verifies and compiles every shader (whose
+    /// source `shader_source` returns by file name) and creates every buffer and bind group.
+    /// The weights come next, through [`Session::load_shard`].
+    pub async fn new(
+        gpu: &Gpu,
+        plan: Plan,
+        shader_source: impl Fn(&str) -> Option<String>,
+    ) -> Result<Session, Error> {
+        plan.validate()?;
+        check_support(&plan, &gpu.device.limits(), gpu.device.features())?;
+        let device = &gpu.device;
+
+        let mut pipelines = Vec::with_capacity(plan.shaders.len());
+        for shader in &plan.shaders {
+            let source =
+                shader_source(&shader.file).ok_or_else(|| Error::MissingFile(shader.file.clone()))?;
+            check_sha256(&shader.file, source.as_bytes(), &shader.sha256)?;
+            let pipeline = captured(device, || create_pipeline(device, &shader.file, &source))
+                .await
+                .map_err(|message| Error::Shader {
+                    file: shader.file.clone(),
+                    message,
+                })?;
+            pipelines.push(pipeline);
+        }
+
+        let (buffers, bind_groups) = captured(device, || {
+            let buffers: Vec<wgpu::Buffer> = (plan.buffers.iter().enumerate())
+                .map(|(i, buffer)| {
+                    device.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some(&format!("buffer {i}")),
+                        size: buffer.size,
+                        usage: wgpu::BufferUsages::STORAGE
+                            | wgpu::BufferUsages::COPY_DST
+                            | wgpu::BufferUsages::COPY_SRC,
+                        mapped_at_creation: false,
+                    })
+                })
+                .collect();
+            let bind_groups = create_bind_groups(device, &plan, &buffers, &pipelines);
+            (buffers, bind_groups)
+        })
+        .await
+        .map_err(|message| Error::Gpu {
+            during: "creating buffers and bind groups",
+            message,
+        })?;
+
+        Ok(Session {
+            device: device.clone(),
+            queue: gpu.queue.clone(),
+            loaded: vec![false; plan.shards.len()],
+            plan,
+            buffers,
+            pipelines,
+            bind_groups,
+        })
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Indices (into `plan().shards`) of the shards not loaded yet.
+    pub fn missing_shards(&self) -> Vec<u32> {
+        (0..self.loaded.len() as u32)
+            .filter(|&i| !self.loaded[i as usize])
+            .collect()
+    }
+
+    /// Verifies the size and hash of shard `index` and uploads it into its buffer. Hosts call this
+    /// once per shard, reporting progress as they like; loading a shard again replaces it.
+    pub async fn load_shard(&mut self, index: u32, bytes: &[u8]) -> Result<(), Error> {
+        let shard = self
+            .plan
+            .shards
+            .get(index as usize)
+            .ok_or(Error::IndexOutOfRange {
+                what: "load_shard".to_owned(),
+                kind: "shard",
+                index,
+                count: self.plan.shards.len(),
+            })?;
+        if bytes.len() as u64 != shard.size {
+            return Err(Error::ShardSize {
+                file: shard.file.clone(),
+                expected: shard.size,
+                actual: bytes.len() as u64,
+            });
+        }
+        check_sha256(&shard.file, bytes, &shard.sha256)?;
+        let buffer = (self.plan.buffers.iter())
+            .position(|b| b.shard == Some(index))
+            .expect("validate: every shard fills one buffer");
+        captured(&self.device, || {
+            self.queue.write_buffer(&self.buffers[buffer], 0, bytes)
+        })
+        .await
+        .map_err(|message| Error::Gpu {
+            during: "uploading a shard",
+            message,
+        })?;
+        self.loaded[index as usize] = true;
+        Ok(())
+    }
+
+    /// Runs the plan once: writes the inputs, records every dispatch into one compute pass,
+    /// submits, and reads the outputs back in the order of `plan().outputs`.
+    pub async fn run(
+        &self,
+        inputs: &[(&str, HostTensor)],
+    ) -> Result<Vec<(String, HostTensor)>, Error> {
+        let missing = self.missing_shards();
+        if !missing.is_empty() {
+            let files = missing.iter().map(|&i| self.plan.shards[i as usize].file.clone());
+            return Err(Error::ShardsMissing(files.collect()));
+        }
+        let uploads = self.input_bytes(inputs)?;
+        let readbacks = captured(&self.device, || self.submit(&uploads))
+            .await
+            .map_err(|message| Error::Gpu {
+                during: "running the plan",
+                message,
+            })?;
+        // Native: blocks until the GPU is done and runs the map callbacks. Web: a no-op, the
+        // browser resolves the mappings from its event loop while we await them below.
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| Error::Map(e.to_string()))?;
+        let mut outputs = Vec::with_capacity(readbacks.len());
+        for (io, (staging, mapping)) in self.plan.outputs.iter().zip(readbacks) {
+            mapping.await.map_err(|e| Error::Map(e.to_string()))?;
+            let bytes = staging
+                .get_mapped_range(..)
+                .map_err(|e| Error::Map(e.to_string()))?;
+            let tensor = HostTensor::from_device_bytes(io.dtype, &io.shape, &bytes);
+            outputs.push((io.name.clone(), tensor));
+        }
+        Ok(outputs)
+    }
+
+    /// Checks `inputs` against the plan and returns each input's region and device bytes.
+    fn input_bytes(&self, inputs: &[(&str, HostTensor)]) -> Result<Vec<(Region, Vec<u8>)>, Error> {
+        if let Some((name, _)) = (inputs.iter()).find(|(n, _)| !self.plan.inputs.iter().any(|io| io.name == *n)) {
+            return Err(Error::UnknownInput(name.to_string()));
+        }
+        (self.plan.inputs.iter())
+            .map(|io| {
+                let mut given = inputs.iter().filter(|(n, _)| *n == io.name);
+                let (_, tensor) = given
+                    .next()
+                    .ok_or_else(|| Error::MissingInput(io.name.clone()))?;
+                if given.next().is_some() {
+                    return Err(Error::DuplicateInput(io.name.clone()));
+                }
+                if tensor.dtype() != io.dtype {
+                    return Err(Error::InputDtype {
+                        name: io.name.clone(),
+                        expected: io.dtype,
+                        found: tensor.dtype(),
+                    });
+                }
+                if tensor.shape != io.shape {
+                    return Err(Error::InputShape {
+                        name: io.name.clone(),
+                        expected: io.shape.clone(),
+                        found: tensor.shape.clone(),
+                    });
+                }
+                Ok((io.region, tensor.to_device_bytes(&io.name)?))
+            })
+            .collect()
+    }
+
+    /// Writes the inputs, records and submits the whole plan, and starts mapping one staging
+    /// buffer per output.
+    fn submit(&self, uploads: &[(Region, Vec<u8>)]) -> Vec<(wgpu::Buffer, Mapping)> {
+        for (region, bytes) in uploads {
+            let buffer = &self.buffers[region.buffer as usize];
+            self.queue.write_buffer(buffer, region.offset, bytes);
+        }
+        let mut encoder = (self.device).create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("run"),
+        });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("plan"),
+                timestamp_writes: None,
+            });
+            for (dispatch, bind_group) in self.plan.dispatches.iter().zip(&self.bind_groups) {
+                pass.set_pipeline(&self.pipelines[dispatch.shader as usize]);
+                pass.set_bind_group(0, bind_group, &[]);
+                let [x, y, z] = dispatch.workgroups;
+                pass.dispatch_workgroups(x, y, z);
+            }
+        }
+        let staging: Vec<wgpu::Buffer> = (self.plan.outputs.iter())
+            .map(|io| {
+                let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(&io.name),
+                    size: io.region.size,
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                let source = &self.buffers[io.region.buffer as usize];
+                encoder.copy_buffer_to_buffer(source, io.region.offset, &staging, 0, io.region.size);
+                staging
+            })
+            .collect();
+        self.queue.submit([encoder.finish()]);
+        (staging.into_iter())
+            .map(|buffer| {
+                let mapping = map_read(&buffer);
+                (buffer, mapping)
+            })
+            .collect()
+    }
+}
+
+fn create_pipeline(device: &wgpu::Device, file: &str, source: &str) -> wgpu::ComputePipeline {
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(file),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    });
+    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(file),
+        // Derived from the shader, so bindings the shader does not use are rejected.
+        layout: None,
+        module: &module,
+        entry_point: Some("main"),
+        compilation_options: Default::default(),
+        cache: None,
+    })
+}
+
+/// One bind group per dispatch, following the binding convention in [`crate::plan`].
+fn create_bind_groups(
+    device: &wgpu::Device,
+    plan: &Plan,
+    buffers: &[wgpu::Buffer],
+    pipelines: &[wgpu::ComputePipeline],
+) -> Vec<wgpu::BindGroup> {
+    let (params, offsets) = pack_params(&plan.dispatches);
+    let uniforms = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("params"),
+        contents: &params,
+        usage: wgpu::BufferUsages::UNIFORM,
+    });
+    let binding = |buffer, offset, size| {
+        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer,
+            offset,
+            size: NonZeroU64::new(size),
+        })
+    };
+    (plan.dispatches.iter().zip(offsets))
+        .map(|(dispatch, offset)| {
+            let mut entries = Vec::with_capacity(dispatch.bindings.len() + 1);
+            if !dispatch.params.is_empty() {
+                let size = params_block_size(dispatch.params.len());
+                entries.push(wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: binding(&uniforms, offset, size),
+                });
+            }
+            for (i, region) in dispatch.bindings.iter().enumerate() {
+                let buffer = &buffers[region.buffer as usize];
+                entries.push(wgpu::BindGroupEntry {
+                    binding: i as u32 + 1,
+                    resource: binding(buffer, region.offset, region.size),
+                });
+            }
+            let pipeline = &pipelines[dispatch.shader as usize];
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(&dispatch.label),
+                layout: &pipeline.get_bind_group_layout(0),
+                entries: &entries,
+            })
+        })
+        .collect()
+}
+
+/// Lays every dispatch's params out in one uniform buffer, each block at a 256-aligned offset and
+/// zero-padded to [`params_block_size`]. Returns the contents and each dispatch's offset.
+fn pack_params(dispatches: &[Dispatch]) -> (Vec<u8>, Vec<u64>) {
+    let mut contents = Vec::new();
+    let offsets = dispatches
+        .iter()
+        .map(|dispatch| {
+            let offset = contents.len() as u64;
+            if !dispatch.params.is_empty() {
+                contents.extend(dispatch.params.iter().flat_map(|w| w.to_le_bytes()));
+                let end = offset + params_block_size(dispatch.params.len());
+                contents.resize(end.next_multiple_of(BINDING_ALIGNMENT) as usize, 0);
+            }
+            offset
+        })
+        .collect();
+    (contents, offsets)
+}

@@ -1,0 +1,67 @@
+// Direct 2-D convolution, one invocation per output element, NCHW layout, grouped.
+struct Params {
+    batch: u32,
+    c: u32,
+    h: u32,
+    w: u32,
+    m: u32,
+    oh: u32,
+    ow: u32,
+    group: u32,
+    kh: u32,
+    kw: u32,
+    stride_h: u32,
+    stride_w: u32,
+    pad_h: u32,
+    pad_w: u32,
+    dilation_h: u32,
+    dilation_w: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+{%- if has_bias %}
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+{%- else %}
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+{%- endif %}
+
+@compute @workgroup_size({{ workgroup }})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
+    if i >= p.batch * p.m * p.oh * p.ow {
+        return;
+    }
+    let ox = i % p.ow;
+    let oy = (i / p.ow) % p.oh;
+    let om = (i / (p.ow * p.oh)) % p.m;
+    let n = i / (p.ow * p.oh * p.m);
+    let c_per_group = p.c / p.group;
+    let first_c = (om / (p.m / p.group)) * c_per_group;
+{%- if has_bias %}
+    var acc = bias[om];
+{%- else %}
+    var acc = 0.0;
+{%- endif %}
+    for (var ci = 0u; ci < c_per_group; ci++) {
+        let x_plane = (n * p.c + first_c + ci) * p.h;
+        let w_plane = (om * c_per_group + ci) * p.kh;
+        for (var ky = 0u; ky < p.kh; ky++) {
+            // Unsigned wrap-around makes positions above the top edge fail the bound check too.
+            let iy = oy * p.stride_h + ky * p.dilation_h - p.pad_h;
+            if iy >= p.h {
+                continue;
+            }
+            for (var kx = 0u; kx < p.kw; kx++) {
+                let ix = ox * p.stride_w + kx * p.dilation_w - p.pad_w;
+                if ix >= p.w {
+                    continue;
+                }
+                acc += x[(x_plane + iy) * p.w + ix] * weight[(w_plane + ky) * p.kw + kx];
+            }
+        }
+    }
+    y[i] = acc;
+}

@@ -1,0 +1,35 @@
+// Strided copy of 32-bit elements over a rank-{{ rank }} index space: transposes, concatenation
+// slots and output materialization are all this, with different strides and offsets.
+struct Params {
+    n: u32,
+    src_offset: u32,
+    dst_offset: u32,
+    _pad: u32,
+    shape: array<vec4<u32>, 2>,
+    src_strides: array<vec4<u32>, 2>,
+    dst_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> src: array<u32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<u32>;
+
+@compute @workgroup_size({{ workgroup }})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
+    if i >= p.n {
+        return;
+    }
+    var rest = i;
+    var is = p.src_offset;
+    var id = p.dst_offset;
+    for (var d = {{ rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let size = p.shape[axis >> 2u][axis & 3u];
+        let coord = rest % size;
+        rest /= size;
+        is += coord * p.src_strides[axis >> 2u][axis & 3u];
+        id += coord * p.dst_strides[axis >> 2u][axis & 3u];
+    }
+    dst[id] = src[is];
+}

@@ -1,0 +1,60 @@
+// y[batch, i, j] = alpha * sum_k a[batch, i, k] * b[batch, k, j]{% if has_c %} + beta * c[i, j]{% endif %}.
+// Every operand is addressed through strides, so transposed operands (Gemm's transA/transB),
+// broadcast batch axes (stride 0) and a broadcast bias need no copies.
+struct Params {
+    m: u32,
+    n: u32,
+    k: u32,
+    total: u32,
+    alpha: f32,
+    beta: f32,
+    c_row: u32,
+    c_col: u32,
+    a_row: u32,
+    a_col: u32,
+    b_row: u32,
+    b_col: u32,
+    batch_shape: array<vec4<u32>, 2>,
+    a_batch_strides: array<vec4<u32>, 2>,
+    b_batch_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+{%- if has_c %}
+@group(0) @binding(3) var<storage, read> c: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+{%- else %}
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+{%- endif %}
+
+@compute @workgroup_size({{ workgroup }})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
+    if i >= p.total {
+        return;
+    }
+    let col = i % p.n;
+    let row = (i / p.n) % p.m;
+    var rest = i / (p.n * p.m);
+    var a_at = row * p.a_row;
+    var b_at = col * p.b_col;
+    for (var d = {{ batch_rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let size = p.batch_shape[axis >> 2u][axis & 3u];
+        let coord = rest % size;
+        rest /= size;
+        a_at += coord * p.a_batch_strides[axis >> 2u][axis & 3u];
+        b_at += coord * p.b_batch_strides[axis >> 2u][axis & 3u];
+    }
+    var acc = 0.0;
+    for (var kk = 0u; kk < p.k; kk++) {
+        acc += a[a_at + kk * p.a_col] * b[b_at + kk * p.b_row];
+    }
+{%- if has_c %}
+    y[i] = p.alpha * acc + p.beta * c[row * p.c_row + col * p.c_col];
+{%- else %}
+    y[i] = p.alpha * acc;
+{%- endif %}
+}
