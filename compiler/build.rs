@@ -18,12 +18,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut files = Vec::new();
     collect(&root, &mut files)?;
     files.sort();
-    let mut out = String::from("/// Every template under `templates/`, by its path relative to that folder.\n");
+    let mut out = String::from(
+        "/// Every template under `templates/`, by its path relative to that folder.\n",
+    );
     out.push_str("pub const TEMPLATES: &[(&str, &str)] = &[\n");
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
-        let name = file.strip_prefix(&root)?.to_string_lossy().replace('\\', "/");
-        writeln!(out, "    ({name:?}, include_str!({:?})),", file.canonicalize()?)?;
+        let name = file
+            .strip_prefix(&root)?
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            file.canonicalize()?
+        )?;
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("templates.rs");

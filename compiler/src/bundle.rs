@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use onnx2wgsl_opset18::DataType;
 use onnx2wgsl_runtime::plan::{self, DType, Io, Plan, Shard, FORMAT_VERSION};
 use onnx2wgsl_runtime::sha256_hex;
-use onnx2wgsl_opset18::DataType;
 
 use crate::codegen::Generated;
 use crate::ir::{Graph, TensorId};
@@ -27,7 +27,11 @@ pub fn assemble(
     generated: Generated,
     target: &Target,
 ) -> Result<Bundle, CompileError> {
-    let io = |ids: &[TensorId]| ids.iter().map(|&t| io(graph, &layout, t)).collect::<Result<Vec<_>, _>>();
+    let io = |ids: &[TensorId]| {
+        ids.iter()
+            .map(|&t| io(graph, &layout, t))
+            .collect::<Result<Vec<_>, _>>()
+    };
     let inputs = io(&graph.inputs)?;
     let outputs = io(&graph.outputs)?;
     let shards: Vec<(String, Vec<u8>)> = layout
@@ -55,12 +59,24 @@ pub fn assemble(
             .shaders
             .shaders
             .iter()
-            .map(|s| plan::Shader { file: s.file.clone(), sha256: s.sha256.clone() })
+            .map(|s| plan::Shader {
+                file: s.file.clone(),
+                sha256: s.sha256.clone(),
+            })
             .collect(),
         dispatches: generated.dispatches,
     };
-    let shaders = generated.shaders.shaders.into_iter().map(|s| (s.file, s.source)).collect();
-    Ok(Bundle { plan, shaders, shards })
+    let shaders = generated
+        .shaders
+        .shaders
+        .into_iter()
+        .map(|s| (s.file, s.source))
+        .collect();
+    Ok(Bundle {
+        plan,
+        shaders,
+        shards,
+    })
 }
 
 fn io(graph: &Graph, layout: &Layout, tensor: TensorId) -> Result<Io, CompileError> {
@@ -76,7 +92,12 @@ fn io(graph: &Graph, layout: &Layout, tensor: TensorId) -> Result<Io, CompileErr
             })
         }
     };
-    Ok(Io { name: info.name.clone(), dtype, shape: info.ty.shape.clone(), region: layout.region(tensor) })
+    Ok(Io {
+        name: info.name.clone(),
+        dtype,
+        shape: info.ty.shape.clone(),
+        region: layout.region(tensor),
+    })
 }
 
 impl Bundle {

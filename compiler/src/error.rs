@@ -16,7 +16,10 @@ pub struct UnsupportedNode {
 #[derive(Debug, Error)]
 pub enum CompileError {
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not a valid ONNX model: {reason}")]
     Decode { path: PathBuf, reason: String },
     #[error("{0}")]
@@ -26,9 +29,17 @@ pub enum CompileError {
     #[error("{}", unsupported_message(.0))]
     Unsupported(Vec<UnsupportedNode>),
     #[error("node {name:?} ({op_type}): {source}")]
-    Node { name: String, op_type: String, source: OpError },
+    Node {
+        name: String,
+        op_type: String,
+        source: OpError,
+    },
     #[error("input {input:?} has symbolic dimension {dim:?} (axis {axis}) with no value: pass --dim {dim}=N")]
-    UnboundDim { input: String, dim: String, axis: usize },
+    UnboundDim {
+        input: String,
+        dim: String,
+        axis: usize,
+    },
     #[error("tensor {tensor:?}: {reason}")]
     Tensor { tensor: String, reason: String },
     #[error("target limit exceeded: {0}")]
@@ -52,7 +63,10 @@ fn unsupported_message(nodes: &[UnsupportedNode]) -> String {
         summary.join(", ")
     );
     for node in nodes {
-        out.push_str(&format!("\n  {} {:?}: {}", node.op_type, node.name, node.reason));
+        out.push_str(&format!(
+            "\n  {} {:?}: {}",
+            node.op_type, node.name, node.reason
+        ));
     }
     out
 }

@@ -11,7 +11,10 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum RunError {
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {reason}")]
     Npy { path: PathBuf, reason: String },
     #[error("{0}")]
@@ -21,15 +24,20 @@ pub enum RunError {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, RunError> {
-    std::fs::read(path).map_err(|source| RunError::Io { path: path.to_path_buf(), source })
+    std::fs::read(path).map_err(|source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Loads the bundle in `dir` onto the default adapter, weights included.
 pub async fn load(dir: &Path) -> Result<Session, RunError> {
     let plan = Plan::from_json(&read(&dir.join(PLAN_FILE))?)?;
     let gpu = request_device(&plan).await?;
-    let mut session =
-        Session::new(&gpu, plan, |file| std::fs::read_to_string(dir.join(file)).ok()).await?;
+    let mut session = Session::new(&gpu, plan, |file| {
+        std::fs::read_to_string(dir.join(file)).ok()
+    })
+    .await?;
     for index in session.missing_shards() {
         let file = session.plan().shards[index as usize].file.clone();
         session.load_shard(index, &read(&dir.join(file))?).await?;
@@ -41,14 +49,31 @@ pub async fn load(dir: &Path) -> Result<Session, RunError> {
 pub fn read_input(plan: &Plan, name: &str, path: &Path) -> Result<HostTensor, RunError> {
     let io = plan.inputs.iter().find(|i| i.name == name).ok_or_else(|| {
         let names: Vec<&str> = plan.inputs.iter().map(|i| i.name.as_str()).collect();
-        RunError::Usage(format!("the plan has no input {name:?} (its inputs: {})", names.join(", ")))
+        RunError::Usage(format!(
+            "the plan has no input {name:?} (its inputs: {})",
+            names.join(", ")
+        ))
     })?;
-    let file = std::fs::File::open(path).map_err(|source| RunError::Io { path: path.into(), source })?;
+    read_npy(path, io.dtype).map_err(|e| match e {
+        RunError::Npy { path, reason } => RunError::Npy {
+            path,
+            reason: format!("input {name:?}: {reason}"),
+        },
+        other => other,
+    })
+}
+
+/// Reads a `.npy` file holding an array of `dtype`.
+pub fn read_npy(path: &Path, dtype: DType) -> Result<HostTensor, RunError> {
+    let file = std::fs::File::open(path).map_err(|source| RunError::Io {
+        path: path.into(),
+        source,
+    })?;
     let npy = |e: ndarray_npy::ReadNpyError| RunError::Npy {
         path: path.into(),
-        reason: format!("expected a {:?} array for input {name:?}: {e}", io.dtype),
+        reason: format!("expected a {dtype:?} array: {e}"),
     };
-    Ok(match io.dtype {
+    Ok(match dtype {
         DType::F32 => tensor(ArrayD::<f32>::read_npy(file).map_err(npy)?, TensorData::F32),
         DType::I32 => tensor(ArrayD::<i32>::read_npy(file).map_err(npy)?, TensorData::I32),
         DType::I64 => tensor(ArrayD::<i64>::read_npy(file).map_err(npy)?, TensorData::I64),
@@ -58,20 +83,38 @@ pub fn read_input(plan: &Plan, name: &str, path: &Path) -> Result<HostTensor, Ru
 fn tensor<T: Clone>(array: ArrayD<T>, wrap: fn(Vec<T>) -> TensorData) -> HostTensor {
     let shape = array.shape().to_vec();
     let data = array.as_standard_layout().iter().cloned().collect();
-    HostTensor { shape, data: wrap(data) }
+    HostTensor {
+        shape,
+        data: wrap(data),
+    }
 }
 
 /// Writes an output as `<dir>/<name>.npy` (path separators in the name become `_`).
 pub fn write_output(dir: &Path, name: &str, value: &HostTensor) -> Result<PathBuf, RunError> {
     let path = dir.join(format!("{}.npy", name.replace(['/', '\\'], "_")));
-    let file = std::fs::File::create(&path).map_err(|source| RunError::Io { path: path.clone(), source })?;
+    let file = std::fs::File::create(&path).map_err(|source| RunError::Io {
+        path: path.clone(),
+        source,
+    })?;
     let shape = value.shape.clone();
-    let npy = |e: ndarray_npy::WriteNpyError| RunError::Npy { path: path.clone(), reason: e.to_string() };
-    let bad_shape = |e: ndarray::ShapeError| RunError::Npy { path: path.clone(), reason: e.to_string() };
+    let npy = |e: ndarray_npy::WriteNpyError| RunError::Npy {
+        path: path.clone(),
+        reason: e.to_string(),
+    };
+    let bad_shape = |e: ndarray::ShapeError| RunError::Npy {
+        path: path.clone(),
+        reason: e.to_string(),
+    };
     match &value.data {
-        TensorData::F32(v) => ArrayD::from_shape_vec(shape, v.clone()).map_err(bad_shape)?.write_npy(file),
-        TensorData::I32(v) => ArrayD::from_shape_vec(shape, v.clone()).map_err(bad_shape)?.write_npy(file),
-        TensorData::I64(v) => ArrayD::from_shape_vec(shape, v.clone()).map_err(bad_shape)?.write_npy(file),
+        TensorData::F32(v) => ArrayD::from_shape_vec(shape, v.clone())
+            .map_err(bad_shape)?
+            .write_npy(file),
+        TensorData::I32(v) => ArrayD::from_shape_vec(shape, v.clone())
+            .map_err(bad_shape)?
+            .write_npy(file),
+        TensorData::I64(v) => ArrayD::from_shape_vec(shape, v.clone())
+            .map_err(bad_shape)?
+            .write_npy(file),
     }
     .map_err(npy)?;
     Ok(path)

@@ -29,7 +29,8 @@ pub fn summary(plan: &Plan) -> String {
     if !plan.features.is_empty() {
         let _ = writeln!(w, "features: {}", plan.features.join(", "));
     }
-    let (weights, activations): (Vec<_>, Vec<_>) = plan.buffers.iter().partition(|b| b.shard.is_some());
+    let (weights, activations): (Vec<_>, Vec<_>) =
+        plan.buffers.iter().partition(|b| b.shard.is_some());
     let total = |v: &[&onnx2wgsl_runtime::plan::Buffer]| v.iter().map(|b| b.size).sum::<u64>();
     let _ = writeln!(
         w,
@@ -41,7 +42,11 @@ pub fn summary(plan: &Plan) -> String {
     );
     let _ = writeln!(w, "shaders: {}", plan.shaders.len());
     for (i, shader) in plan.shaders.iter().enumerate() {
-        let uses = plan.dispatches.iter().filter(|d| d.shader as usize == i).count();
+        let uses = plan
+            .dispatches
+            .iter()
+            .filter(|d| d.shader as usize == i)
+            .count();
         let _ = writeln!(w, "  {}  ({uses} dispatches)", shader.file);
     }
     let _ = writeln!(w, "dispatches: {}", plan.dispatches.len());

@@ -99,7 +99,8 @@ impl Graph {
 
     /// A topological order of the nodes (ties broken by insertion order, so it is deterministic).
     pub fn topological_order(&self) -> Vec<NodeIndex> {
-        petgraph::algo::toposort(&self.nodes, None).expect("the IR graph is acyclic by construction")
+        petgraph::algo::toposort(&self.nodes, None)
+            .expect("the IR graph is acyclic by construction")
     }
 
     pub fn is_constant(&self, tensor: TensorId) -> bool {

@@ -8,8 +8,8 @@
 pub mod bundle;
 pub mod codegen;
 pub mod decode;
-pub mod execute;
 mod error;
+pub mod execute;
 pub mod inspect;
 pub mod ir;
 pub mod memory;

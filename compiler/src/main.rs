@@ -12,7 +12,11 @@ use onnx2wgsl_runtime::plan::PLAN_FILE;
 use onnx2wgsl_runtime::Plan;
 
 #[derive(Parser)]
-#[command(name = "onnx2wgsl", version, about = "Compile ONNX models to WGSL plan bundles and run them with wgpu")]
+#[command(
+    name = "onnx2wgsl",
+    version,
+    about = "Compile ONNX models to WGSL plan bundles and run them with wgpu"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,7 +66,9 @@ enum TargetName {
 
 fn parse_dim(arg: &str) -> Result<(String, usize), String> {
     let (name, value) = arg.split_once('=').ok_or("expected NAME=VALUE")?;
-    let value = value.parse().map_err(|_| format!("{value:?} is not a non-negative integer"))?;
+    let value = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a non-negative integer"))?;
     Ok((name.to_string(), value))
 }
 
@@ -84,13 +90,21 @@ fn main() -> ExitCode {
 impl Command {
     fn execute(self) -> Result<(), String> {
         match self {
-            Command::Build { model, output, dims, target } => build(&model, &output, dims, target),
-            Command::Run { plan, inputs, output_dir } => {
-                pollster::block_on(run(&plan, inputs, &output_dir)).map_err(|e| e.to_string())
-            }
+            Command::Build {
+                model,
+                output,
+                dims,
+                target,
+            } => build(&model, &output, dims, target),
+            Command::Run {
+                plan,
+                inputs,
+                output_dir,
+            } => pollster::block_on(run(&plan, inputs, &output_dir)).map_err(|e| e.to_string()),
             Command::Inspect { plan } => {
                 let path = plan.join(PLAN_FILE);
-                let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 let plan = Plan::from_json(&bytes).map_err(|e| e.to_string())?;
                 print!("{}", inspect::summary(&plan));
                 Ok(())
@@ -99,7 +113,12 @@ impl Command {
     }
 }
 
-fn build(model: &Path, output: &Path, dims: Vec<(String, usize)>, target: TargetName) -> Result<(), String> {
+fn build(
+    model: &Path,
+    output: &Path,
+    dims: Vec<(String, usize)>,
+    target: TargetName,
+) -> Result<(), String> {
     let options = Options {
         dims: dims.into_iter().collect::<HashMap<_, _>>(),
         target: match target {
@@ -119,15 +138,24 @@ fn build(model: &Path, output: &Path, dims: Vec<(String, usize)>, target: Target
     Ok(())
 }
 
-async fn run(dir: &Path, inputs: Vec<(String, PathBuf)>, output_dir: &Path) -> Result<(), RunError> {
+async fn run(
+    dir: &Path,
+    inputs: Vec<(String, PathBuf)>,
+    output_dir: &Path,
+) -> Result<(), RunError> {
     let session = execute::load(dir).await?;
     let mut tensors = Vec::with_capacity(inputs.len());
     for (name, path) in &inputs {
-        tensors.push((name.as_str(), execute::read_input(session.plan(), name, path)?));
+        tensors.push((
+            name.as_str(),
+            execute::read_input(session.plan(), name, path)?,
+        ));
     }
     let outputs = session.run(&tensors).await?;
-    std::fs::create_dir_all(output_dir)
-        .map_err(|source| RunError::Io { path: output_dir.to_path_buf(), source })?;
+    std::fs::create_dir_all(output_dir).map_err(|source| RunError::Io {
+        path: output_dir.to_path_buf(),
+        source,
+    })?;
     for (name, value) in &outputs {
         let path = execute::write_output(output_dir, name, value)?;
         println!("{name}: {:?} -> {}", value.shape, path.display());

@@ -39,8 +39,12 @@ pub fn is_view(op: &Op) -> bool {
 }
 
 pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
-    let mut layout =
-        Layout { buffers: Vec::new(), shards: Vec::new(), regions: HashMap::new(), output_copies: Vec::new() };
+    let mut layout = Layout {
+        buffers: Vec::new(),
+        shards: Vec::new(),
+        regions: HashMap::new(),
+        output_copies: Vec::new(),
+    };
     let mut packer = ShardPacker::new(target.limits.max_storage_buffer_binding_size);
     for &input in &graph.inputs {
         layout.own_buffer(graph, input, target)?;
@@ -74,7 +78,12 @@ fn view_source(node: &Node) -> TensorId {
 }
 
 impl Layout {
-    fn own_buffer(&mut self, graph: &Graph, tensor: TensorId, target: &Target) -> Result<(), CompileError> {
+    fn own_buffer(
+        &mut self,
+        graph: &Graph,
+        tensor: TensorId,
+        target: &Target,
+    ) -> Result<(), CompileError> {
         let size = device_size(graph, tensor)?;
         if size > target.limits.max_storage_buffer_binding_size {
             return Err(CompileError::Limit(format!(
@@ -84,7 +93,11 @@ impl Layout {
             )));
         }
         self.buffers.push(Buffer { size, shard: None });
-        let region = Region { buffer: self.buffers.len() as u32 - 1, offset: 0, size };
+        let region = Region {
+            buffer: self.buffers.len() as u32 - 1,
+            offset: 0,
+            size,
+        };
         self.regions.insert(tensor, region);
         Ok(())
     }
@@ -96,7 +109,11 @@ impl Layout {
         target: &Target,
         packer: &mut ShardPacker,
     ) -> Result<(), CompileError> {
-        let mut taken: Vec<u32> = graph.inputs.iter().map(|&t| self.regions[&t].buffer).collect();
+        let mut taken: Vec<u32> = graph
+            .inputs
+            .iter()
+            .map(|&t| self.regions[&t].buffer)
+            .collect();
         for &output in &graph.outputs {
             let current = match self.regions.get(&output) {
                 Some(region) => *region,
@@ -137,7 +154,9 @@ pub fn device_bytes(name: &str, tensor: &Tensor) -> Result<Vec<u8>, CompileError
             for value in tensor.ints() {
                 let narrow = i32::try_from(value).map_err(|_| CompileError::Tensor {
                     tensor: name.into(),
-                    reason: format!("int64 value {value} does not fit the device's 32-bit integers"),
+                    reason: format!(
+                        "int64 value {value} does not fit the device's 32-bit integers"
+                    ),
                 })?;
                 out.extend_from_slice(&narrow.to_le_bytes());
             }
@@ -154,7 +173,10 @@ struct ShardPacker {
 
 impl ShardPacker {
     fn new(limit: u64) -> ShardPacker {
-        ShardPacker { limit, shards: Vec::new() }
+        ShardPacker {
+            limit,
+            shards: Vec::new(),
+        }
     }
 
     fn add(&mut self, graph: &Graph, tensor: TensorId) -> Result<Region, CompileError> {
@@ -178,14 +200,21 @@ impl ShardPacker {
         shard.extend_from_slice(&bytes);
         shard.resize(shard.len().next_multiple_of(ALIGNMENT as usize), 0);
         // Buffer indices are assigned in `finish`; until then `buffer` holds the shard index.
-        Ok(Region { buffer: SHARD_MARK | index as u32, offset, size })
+        Ok(Region {
+            buffer: SHARD_MARK | index as u32,
+            offset,
+            size,
+        })
     }
 
     /// Appends one buffer per shard and points shard regions at them.
     fn finish(self, layout: &mut Layout) {
         let first = layout.buffers.len() as u32;
         for (i, shard) in self.shards.iter().enumerate() {
-            layout.buffers.push(Buffer { size: shard.len() as u64, shard: Some(i as u32) });
+            layout.buffers.push(Buffer {
+                size: shard.len() as u64,
+                shard: Some(i as u32),
+            });
         }
         let regions = layout.regions.values_mut();
         for region in regions.chain(layout.output_copies.iter_mut().map(|(r, _)| r)) {

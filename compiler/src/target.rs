@@ -11,7 +11,9 @@ pub struct Target {
 impl Default for Target {
     /// WebGPU's default limits: a plan built for them runs in any browser.
     fn default() -> Target {
-        Target { limits: Limits::WEBGPU_DEFAULT }
+        Target {
+            limits: Limits::WEBGPU_DEFAULT,
+        }
     }
 }
 

@@ -38,7 +38,10 @@ impl Attributes {
     }
 
     fn wrong(name: &str, want: &str, got: &Attribute) -> OpError {
-        OpError::Attribute { name: name.into(), reason: format!("expected {want}, got {}", got.kind()) }
+        OpError::Attribute {
+            name: name.into(),
+            reason: format!("expected {want}, got {}", got.kind()),
+        }
     }
 
     pub fn int(&self, name: &str, default: i64) -> Result<i64, OpError> {
@@ -96,7 +99,10 @@ impl Attributes {
     /// Fails if any attribute is not in `known`: an attribute we ignore could change the result.
     pub fn only(&self, known: &[&str]) -> Result<(), OpError> {
         match self.0.keys().find(|k| !known.contains(&k.as_str())) {
-            Some(k) => Err(OpError::Attribute { name: k.clone(), reason: "not supported".into() }),
+            Some(k) => Err(OpError::Attribute {
+                name: k.clone(),
+                reason: "not supported".into(),
+            }),
             None => Ok(()),
         }
     }

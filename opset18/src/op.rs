@@ -71,7 +71,9 @@ impl Op {
             "Squeeze" => Op::Squeeze(squeeze::Squeeze::parse(attrs)?),
             "Cast" => Op::Cast(cast::Cast::parse(attrs)?),
             "Slice" => Op::Slice(slice::Slice::parse(attrs)?),
-            "ConstantOfShape" => Op::ConstantOfShape(constant_of_shape::ConstantOfShape::parse(attrs)?),
+            "ConstantOfShape" => {
+                Op::ConstantOfShape(constant_of_shape::ConstantOfShape::parse(attrs)?)
+            }
             _ => return Err(OpError::Unsupported(op_type.to_string())),
         })
     }

@@ -92,22 +92,34 @@ impl Tensor {
 
     pub fn from_f32(shape: Vec<usize>, values: &[f32]) -> Tensor {
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        Tensor { ty: TensorType::new(DataType::Float, shape), bytes: bytes.into() }
+        Tensor {
+            ty: TensorType::new(DataType::Float, shape),
+            bytes: bytes.into(),
+        }
     }
 
     pub fn from_i64(shape: Vec<usize>, values: &[i64]) -> Tensor {
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        Tensor { ty: TensorType::new(DataType::Int64, shape), bytes: bytes.into() }
+        Tensor {
+            ty: TensorType::new(DataType::Int64, shape),
+            bytes: bytes.into(),
+        }
     }
 
     pub fn from_i32(shape: Vec<usize>, values: &[i32]) -> Tensor {
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        Tensor { ty: TensorType::new(DataType::Int32, shape), bytes: bytes.into() }
+        Tensor {
+            ty: TensorType::new(DataType::Int32, shape),
+            bytes: bytes.into(),
+        }
     }
 
     pub fn from_bool(shape: Vec<usize>, values: &[bool]) -> Tensor {
         let bytes: Vec<u8> = values.iter().map(|&v| v as u8).collect();
-        Tensor { ty: TensorType::new(DataType::Bool, shape), bytes: bytes.into() }
+        Tensor {
+            ty: TensorType::new(DataType::Bool, shape),
+            bytes: bytes.into(),
+        }
     }
 
     pub fn dtype(&self) -> DataType {
@@ -123,16 +135,26 @@ impl Tensor {
     }
 
     pub fn f32s(&self) -> Vec<f32> {
-        assert_eq!(self.ty.dtype, DataType::Float, "f32s() on a {} tensor", self.ty.dtype.name());
-        self.bytes.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
+        assert_eq!(
+            self.ty.dtype,
+            DataType::Float,
+            "f32s() on a {} tensor",
+            self.ty.dtype.name()
+        );
+        self.bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+            .collect()
     }
 
     /// Integer contents of an int32, int64 or bool tensor, widened to i64.
     pub fn ints(&self) -> Vec<i64> {
         match self.ty.dtype {
-            DataType::Int64 => {
-                self.bytes.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap())).collect()
-            }
+            DataType::Int64 => self
+                .bytes
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(c.try_into().unwrap()))
+                .collect(),
             DataType::Int32 => self
                 .bytes
                 .chunks_exact(4)
@@ -172,6 +194,9 @@ impl Tensor {
     /// Same bytes under another shape of equal element count.
     pub fn reshaped(&self, shape: Vec<usize>) -> Tensor {
         debug_assert_eq!(shape.iter().product::<usize>(), self.numel());
-        Tensor { ty: TensorType::new(self.ty.dtype, shape), bytes: self.bytes.clone() }
+        Tensor {
+            ty: TensorType::new(self.ty.dtype, shape),
+            bytes: self.bytes.clone(),
+        }
     }
 }

@@ -17,7 +17,9 @@ pub enum Error {
         index: u32,
         count: usize,
     },
-    #[error("{what}: bytes {offset}..{offset}+{size} are outside buffer {buffer} ({buffer_size} bytes)")]
+    #[error(
+        "{what}: bytes {offset}..{offset}+{size} are outside buffer {buffer} ({buffer_size} bytes)"
+    )]
     RegionOutOfBounds {
         what: String,
         buffer: u32,

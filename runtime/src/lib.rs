@@ -2,15 +2,20 @@
 //!
 //! The host hands over bytes, never paths: there is no filesystem here.
 //!
-//! ```ignore
-//! let plan = Plan::from_json(&plan_json)?;
+//! ```no_run
+//! # use onnx2wgsl_runtime::{request_device, Error, HostTensor, Plan, Session};
+//! # fn read(file: &str) -> Vec<u8> { std::fs::read(file).unwrap() }
+//! # async fn example() -> Result<(), Error> {
+//! let plan = Plan::from_json(&read("plan.json"))?;
 //! let gpu = request_device(&plan).await?;
-//! let mut session = Session::new(&gpu, plan, |file| read_text(file)).await?;
+//! let mut session = Session::new(&gpu, plan, |file| String::from_utf8(read(file)).ok()).await?;
 //! for index in session.missing_shards() {
-//!     let file = &session.plan().shards[index as usize].file;
-//!     session.load_shard(index, &read_bytes(file)).await?;
+//!     let file = session.plan().shards[index as usize].file.clone();
+//!     session.load_shard(index, &read(&file)).await?;
 //! }
 //! let outputs = session.run(&[("x", HostTensor::f32([1, 3], vec![1.0, 2.0, 3.0]))]).await?;
+//! # Ok(())
+//! # }
 //! ```
 
 mod device;

@@ -43,8 +43,8 @@ impl Session {
 
         let mut pipelines = Vec::with_capacity(plan.shaders.len());
         for shader in &plan.shaders {
-            let source =
-                shader_source(&shader.file).ok_or_else(|| Error::MissingFile(shader.file.clone()))?;
+            let source = shader_source(&shader.file)
+                .ok_or_else(|| Error::MissingFile(shader.file.clone()))?;
             check_sha256(&shader.file, source.as_bytes(), &shader.sha256)?;
             let pipeline = captured(device, || create_pipeline(device, &shader.file, &source))
                 .await
@@ -143,7 +143,9 @@ impl Session {
     ) -> Result<Vec<(String, HostTensor)>, Error> {
         let missing = self.missing_shards();
         if !missing.is_empty() {
-            let files = missing.iter().map(|&i| self.plan.shards[i as usize].file.clone());
+            let files = missing
+                .iter()
+                .map(|&i| self.plan.shards[i as usize].file.clone());
             return Err(Error::ShardsMissing(files.collect()));
         }
         let uploads = self.input_bytes(inputs)?;
@@ -172,7 +174,9 @@ impl Session {
 
     /// Checks `inputs` against the plan and returns each input's region and device bytes.
     fn input_bytes(&self, inputs: &[(&str, HostTensor)]) -> Result<Vec<(Region, Vec<u8>)>, Error> {
-        if let Some((name, _)) = (inputs.iter()).find(|(n, _)| !self.plan.inputs.iter().any(|io| io.name == *n)) {
+        if let Some((name, _)) =
+            (inputs.iter()).find(|(n, _)| !self.plan.inputs.iter().any(|io| io.name == *n))
+        {
             return Err(Error::UnknownInput(name.to_string()));
         }
         (self.plan.inputs.iter())
@@ -210,9 +214,8 @@ impl Session {
             let buffer = &self.buffers[region.buffer as usize];
             self.queue.write_buffer(buffer, region.offset, bytes);
         }
-        let mut encoder = (self.device).create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("run"),
-        });
+        let mut encoder = (self.device)
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("run") });
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("plan"),
@@ -234,7 +237,13 @@ impl Session {
                     mapped_at_creation: false,
                 });
                 let source = &self.buffers[io.region.buffer as usize];
-                encoder.copy_buffer_to_buffer(source, io.region.offset, &staging, 0, io.region.size);
+                encoder.copy_buffer_to_buffer(
+                    source,
+                    io.region.offset,
+                    &staging,
+                    0,
+                    io.region.size,
+                );
                 staging
             })
             .collect();

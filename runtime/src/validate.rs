@@ -123,20 +123,24 @@ impl Plan {
 
     fn check_region(&self, what: &str, region: &Region) -> Result<(), Error> {
         check_index(what, "buffer", region.buffer, self.buffers.len())?;
-        if region.offset % BINDING_ALIGNMENT != 0 {
+        if !region.offset.is_multiple_of(BINDING_ALIGNMENT) {
             return Err(Error::MisalignedOffset {
                 what: what.to_owned(),
                 offset: region.offset,
             });
         }
-        if region.size == 0 || region.size % 4 != 0 {
+        if region.size == 0 || !region.size.is_multiple_of(4) {
             return Err(bad(format!(
                 "{what}: size {} is not a positive multiple of 4",
                 region.size
             )));
         }
         let buffer_size = self.buffers[region.buffer as usize].size;
-        if region.offset.checked_add(region.size).is_none_or(|end| end > buffer_size) {
+        if region
+            .offset
+            .checked_add(region.size)
+            .is_none_or(|end| end > buffer_size)
+        {
             return Err(Error::RegionOutOfBounds {
                 what: what.to_owned(),
                 buffer: region.buffer,

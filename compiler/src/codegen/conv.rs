@@ -40,5 +40,13 @@ pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
     bindings.extend(bias.map(|b| l.region(b)));
     bindings.push(l.region(y));
     let n = l.graph.tensor(y).ty.numel();
-    l.kernel("conv2d.wgsl", &Context { has_bias: bias.is_some() }, bindings, params, n)
+    l.kernel(
+        "conv2d.wgsl",
+        &Context {
+            has_bias: bias.is_some(),
+        },
+        bindings,
+        params,
+        n,
+    )
 }

@@ -40,13 +40,24 @@ fn copy(c: Copy, target: &Target) -> Result<Kernel, CompileError> {
         .dims(&c.src_strides)
         .dims(&c.dst_strides)
         .finish()?;
-    kernel("copy.wgsl", &Context { rank: c.shape.len() }, vec![c.src, c.dst], params, n, target)
+    kernel(
+        "copy.wgsl",
+        &Context {
+            rank: c.shape.len(),
+        },
+        vec![c.src, c.dst],
+        params,
+        n,
+        target,
+    )
 }
 
 pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
     let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
     let in_strides = contiguous_strides(l.shape(x));
-    let perm = op.resolved_perm(l.shape(x).len()).map_err(|e| l.op_error(e))?;
+    let perm = op
+        .resolved_perm(l.shape(x).len())
+        .map_err(|e| l.op_error(e))?;
     let out = l.shape(y);
     copy(
         Copy {

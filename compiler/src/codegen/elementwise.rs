@@ -1,6 +1,7 @@
-//! Element-by-element kernels: binary arithmetic with broadcasting, and unary activations.
+//! Element-by-element kernels: binary arithmetic with broadcasting, unary activations, casts.
 
 use onnx2wgsl_opset18::ops::binary::{Binary, BinaryKind};
+use onnx2wgsl_opset18::ops::cast::Cast;
 use onnx2wgsl_opset18::ops::unary::{Unary, UnaryKind};
 use onnx2wgsl_opset18::DataType;
 use serde::Serialize;
@@ -65,5 +66,36 @@ pub fn unary(l: &Lowering, op: &Unary) -> Result<Kernel, CompileError> {
     };
     let n = l.graph.tensor(y).ty.numel();
     let params = Params::new().u32(n).finish()?;
-    l.kernel("elementwise/unary.wgsl", &context, vec![l.region(x), l.region(y)], params, n)
+    l.kernel(
+        "elementwise/unary.wgsl",
+        &context,
+        vec![l.region(x), l.region(y)],
+        params,
+        n,
+    )
+}
+
+#[derive(Serialize)]
+struct CastContext {
+    from: &'static str,
+    to: &'static str,
+    to_bool: bool,
+}
+
+pub fn cast(l: &Lowering, op: &Cast) -> Result<Kernel, CompileError> {
+    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let context = CastContext {
+        from: wgsl_type(l.graph.tensor(x).ty.dtype),
+        to: wgsl_type(op.to),
+        to_bool: op.to == DataType::Bool,
+    };
+    let n = l.graph.tensor(y).ty.numel();
+    let params = Params::new().u32(n).finish()?;
+    l.kernel(
+        "elementwise/cast.wgsl",
+        &context,
+        vec![l.region(x), l.region(y)],
+        params,
+        n,
+    )
 }

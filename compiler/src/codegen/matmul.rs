@@ -35,7 +35,9 @@ pub fn matmul(l: &Lowering) -> Result<Kernel, CompileError> {
     let (a_batch, b_batch) = (&a_shape[..a_shape.len() - 2], &b_shape[..b_shape.len() - 2]);
     let batch = broadcast(a_batch, b_batch);
     check_rank(batch.len(), "a matmul batch")?;
-    let scale = |strides: Vec<usize>, size: usize| strides.into_iter().map(|s| s * size).collect::<Vec<_>>();
+    let scale = |strides: Vec<usize>, size: usize| {
+        strides.into_iter().map(|s| s * size).collect::<Vec<_>>()
+    };
     let a_strides = scale(broadcast_strides(a_batch, &batch), m * k);
     let b_strides = scale(broadcast_strides(b_batch, &batch), k * n);
     let a_op = Operand { row: k, col: 1 };
@@ -47,7 +49,10 @@ pub fn matmul(l: &Lowering) -> Result<Kernel, CompileError> {
         .dims(&b_strides)
         .finish()?;
     let bindings = vec![l.region(a), l.region(b), l.region(y)];
-    let context = Context { has_c: false, batch_rank: batch.len() };
+    let context = Context {
+        has_c: false,
+        batch_rank: batch.len(),
+    };
     l.kernel("matmul.wgsl", &context, bindings, params, total)
 }
 
@@ -55,11 +60,23 @@ pub fn gemm(l: &Lowering, op: &Gemm) -> Result<Kernel, CompileError> {
     let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.node.outputs[0]);
     let c = l.input(2);
     let (a_shape, b_shape) = (l.shape(a), l.shape(b));
-    let (m, k) = if op.trans_a { (a_shape[1], a_shape[0]) } else { (a_shape[0], a_shape[1]) };
+    let (m, k) = if op.trans_a {
+        (a_shape[1], a_shape[0])
+    } else {
+        (a_shape[0], a_shape[1])
+    };
     let n = if op.trans_b { b_shape[0] } else { b_shape[1] };
     // A transposed operand is the same bytes read with row and column strides swapped.
-    let a_op = if op.trans_a { Operand { row: 1, col: m } } else { Operand { row: k, col: 1 } };
-    let b_op = if op.trans_b { Operand { row: 1, col: k } } else { Operand { row: n, col: 1 } };
+    let a_op = if op.trans_a {
+        Operand { row: 1, col: m }
+    } else {
+        Operand { row: k, col: 1 }
+    };
+    let b_op = if op.trans_b {
+        Operand { row: 1, col: k }
+    } else {
+        Operand { row: n, col: 1 }
+    };
     let c_strides = match c {
         Some(c) => {
             let s = broadcast_strides(l.shape(c), &[m, n]);
@@ -75,7 +92,10 @@ pub fn gemm(l: &Lowering, op: &Gemm) -> Result<Kernel, CompileError> {
     let mut bindings = vec![l.region(a), l.region(b)];
     bindings.extend(c.map(|c| l.region(c)));
     bindings.push(l.region(y));
-    let context = Context { has_c: c.is_some(), batch_rank: 0 };
+    let context = Context {
+        has_c: c.is_some(),
+        batch_rank: 0,
+    };
     l.kernel("matmul.wgsl", &context, bindings, params, m * n)
 }
 

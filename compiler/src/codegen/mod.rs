@@ -12,7 +12,7 @@ mod params;
 mod shaders;
 mod softmax;
 
-use onnx2wgsl_opset18::{Op, OpError};
+use onnx2wgsl_opset18::{DataType, Op, OpError};
 use onnx2wgsl_runtime::plan::{Dispatch, Region};
 use serde::Serialize;
 
@@ -55,7 +55,11 @@ impl Lowering<'_> {
 
     /// An operator error, attributed to the node being lowered.
     pub fn op_error(&self, source: OpError) -> CompileError {
-        CompileError::Node { name: self.node.name.clone(), op_type: self.node.op_type.clone(), source }
+        CompileError::Node {
+            name: self.node.name.clone(),
+            op_type: self.node.op_type.clone(),
+            source,
+        }
     }
 
     /// Builds a kernel, adding the target's workgroup size to the template context.
@@ -83,7 +87,13 @@ fn kernel(
     let mut context = tera::Context::from_serialize(context).expect("kernel contexts are structs");
     context.insert("workgroup", &workgroup);
     let workgroups = grid::linear(threads, workgroup, &target.limits)?;
-    Ok(Kernel { template, context, bindings, params, workgroups })
+    Ok(Kernel {
+        template,
+        context,
+        bindings,
+        params,
+        workgroups,
+    })
 }
 
 /// Dispatches in execution order and the shaders they use.
@@ -92,7 +102,11 @@ pub struct Generated {
     pub dispatches: Vec<Dispatch>,
 }
 
-pub fn generate(graph: &Graph, layout: &Layout, target: &Target) -> Result<Generated, CompileError> {
+pub fn generate(
+    graph: &Graph,
+    layout: &Layout,
+    target: &Target,
+) -> Result<Generated, CompileError> {
     let mut shaders = ShaderSet::new();
     let mut dispatches = Vec::new();
     let mut unsupported = Vec::new();
@@ -101,7 +115,12 @@ pub fn generate(graph: &Graph, layout: &Layout, target: &Target) -> Result<Gener
         if is_view(&node.op) {
             continue;
         }
-        let lowering = Lowering { graph, layout, target, node };
+        let lowering = Lowering {
+            graph,
+            layout,
+            target,
+            node,
+        };
         let kernels = match lower(&lowering) {
             Ok(kernels) => kernels,
             Err(Lower::Unsupported(reason)) => {
@@ -114,7 +133,11 @@ pub fn generate(graph: &Graph, layout: &Layout, target: &Target) -> Result<Gener
             }
             Err(Lower::Failed(e)) => return Err(e),
         };
-        let label = if node.name.is_empty() { node.op_type.clone() } else { node.name.clone() };
+        let label = if node.name.is_empty() {
+            node.op_type.clone()
+        } else {
+            node.name.clone()
+        };
         for kernel in kernels {
             dispatches.push(emit(&mut shaders, kernel, &label, target)?);
         }
@@ -125,12 +148,25 @@ pub fn generate(graph: &Graph, layout: &Layout, target: &Target) -> Result<Gener
     for &(source, output) in &layout.output_copies {
         let name = &graph.tensor(output).name;
         let kernel = copy::materialize(graph, layout, target, source, output)?;
-        dispatches.push(emit(&mut shaders, kernel, &format!("copy to output {name}"), target)?);
+        dispatches.push(emit(
+            &mut shaders,
+            kernel,
+            &format!("copy to output {name}"),
+            target,
+        )?);
     }
-    Ok(Generated { shaders, dispatches })
+    Ok(Generated {
+        shaders,
+        dispatches,
+    })
 }
 
-fn emit(shaders: &mut ShaderSet, kernel: Kernel, label: &str, target: &Target) -> Result<Dispatch, CompileError> {
+fn emit(
+    shaders: &mut ShaderSet,
+    kernel: Kernel,
+    label: &str,
+    target: &Target,
+) -> Result<Dispatch, CompileError> {
     let storage = kernel.bindings.len() as u32;
     if storage > target.limits.max_storage_buffers_per_shader_stage {
         return Err(CompileError::Limit(format!(
@@ -161,9 +197,21 @@ impl From<CompileError> for Lower {
 }
 
 fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
+    let float_only = matches!(
+        l.node.op,
+        Op::Conv(_) | Op::MatMul(_) | Op::Gemm(_) | Op::Softmax(_)
+    );
+    let output = &l.graph.tensor(l.node.outputs[0]).ty;
+    if float_only && output.dtype != DataType::Float {
+        return Err(Lower::Unsupported(format!(
+            "{} on the device is float32 only",
+            output.dtype.name()
+        )));
+    }
     Ok(match &l.node.op {
         Op::Binary(op) => vec![elementwise::binary(l, op)?],
         Op::Unary(op) => vec![elementwise::unary(l, op)?],
+        Op::Cast(op) => vec![elementwise::cast(l, op)?],
         Op::Conv(op) => vec![conv::conv(l, op)?],
         Op::MatMul(_) => vec![matmul::matmul(l)?],
         Op::Gemm(op) => vec![matmul::gemm(l, op)?],
@@ -172,7 +220,8 @@ fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
         Op::Concat(op) => copy::concat(l, op)?,
         _ => {
             return Err(Lower::Unsupported(
-                "runs only on build-time constants; here its inputs are computed on the device".into(),
+                "runs only on build-time constants; here its inputs are computed on the device"
+                    .into(),
             ))
         }
     })

@@ -47,7 +47,9 @@ impl Params {
 
     pub fn finish(self) -> Result<Vec<u32>, CompileError> {
         match self.overflow {
-            Some(v) => Err(CompileError::Limit(format!("value {v} does not fit a 32-bit shader index"))),
+            Some(v) => Err(CompileError::Limit(format!(
+                "value {v} does not fit a 32-bit shader index"
+            ))),
             None => Ok(self.align().words),
         }
     }
@@ -77,7 +79,9 @@ pub fn broadcast_strides(shape: &[usize], out: &[usize]) -> Vec<usize> {
 
 pub fn check_rank(rank: usize, what: &str) -> Result<(), CompileError> {
     if rank > MAX_RANK {
-        return Err(CompileError::Limit(format!("{what} has rank {rank}; kernels handle at most {MAX_RANK}")));
+        return Err(CompileError::Limit(format!(
+            "{what} has rank {rank}; kernels handle at most {MAX_RANK}"
+        )));
     }
     Ok(())
 }

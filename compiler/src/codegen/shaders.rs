@@ -13,7 +13,8 @@ fn templates() -> &'static tera::Tera {
     TERA.get_or_init(|| {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
-        tera.add_raw_templates(TEMPLATES.iter().copied()).expect("embedded templates parse");
+        tera.add_raw_templates(TEMPLATES.iter().copied())
+            .expect("embedded templates parse");
         tera
     })
 }
@@ -36,7 +37,12 @@ impl ShaderSet {
     }
 
     /// Renders `template`, validates it, and returns the index of its (possibly shared) module.
-    pub fn add(&mut self, template: &str, context: &tera::Context, label: &str) -> Result<u32, CompileError> {
+    pub fn add(
+        &mut self,
+        template: &str,
+        context: &tera::Context,
+        label: &str,
+    ) -> Result<u32, CompileError> {
         let source = render(template, context).map_err(|message| CompileError::Shader {
             nodes: label.to_string(),
             message,
@@ -45,10 +51,17 @@ impl ShaderSet {
         if let Some(i) = self.shaders.iter().position(|s| s.sha256 == sha256) {
             return Ok(i as u32);
         }
-        validate(&source).map_err(|message| CompileError::Shader { nodes: label.to_string(), message })?;
+        validate(&source).map_err(|message| CompileError::Shader {
+            nodes: label.to_string(),
+            message,
+        })?;
         let stem = template.trim_end_matches(".wgsl").replace('/', "-");
         let file = format!("{stem}-{}.wgsl", &sha256[..12]);
-        self.shaders.push(Shader { file, source, sha256 });
+        self.shaders.push(Shader {
+            file,
+            source,
+            sha256,
+        });
         Ok(self.shaders.len() as u32 - 1)
     }
 }
@@ -68,8 +81,11 @@ pub fn render(template: &str, context: &tera::Context) -> Result<String, String>
 /// Parses and validates a module with the capabilities every WebGPU implementation has.
 pub fn validate(source: &str) -> Result<(), String> {
     let module = naga::front::wgsl::parse_str(source).map_err(|e| e.emit_to_string(source))?;
-    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::empty())
-        .validate(&module)
-        .map_err(|e| e.emit_to_string(source))?;
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::empty(),
+    )
+    .validate(&module)
+    .map_err(|e| e.emit_to_string(source))?;
     Ok(())
 }

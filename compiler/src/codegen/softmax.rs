@@ -17,6 +17,16 @@ pub fn softmax(l: &Lowering, op: &Softmax) -> Result<Kernel, CompileError> {
     let axis = normalize_axis(op.axis, shape.len()).map_err(|e| l.op_error(e))?;
     let outer: usize = shape[..axis].iter().product();
     let inner: usize = shape[axis + 1..].iter().product();
-    let params = Params::new().u32(outer).u32(shape[axis]).u32(inner).finish()?;
-    l.kernel("softmax.wgsl", &Context {}, vec![l.region(x), l.region(y)], params, outer * inner)
+    let params = Params::new()
+        .u32(outer)
+        .u32(shape[axis])
+        .u32(inner)
+        .finish()?;
+    l.kernel(
+        "softmax.wgsl",
+        &Context {},
+        vec![l.region(x), l.region(y)],
+        params,
+        outer * inner,
+    )
 }

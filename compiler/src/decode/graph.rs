@@ -24,13 +24,21 @@ pub fn build(
     let mut names: HashMap<String, TensorId> = HashMap::new();
 
     if !proto.sparse_initializer.is_empty() {
-        return Err(CompileError::Model("sparse initializers are not supported".into()));
+        return Err(CompileError::Model(
+            "sparse initializers are not supported".into(),
+        ));
     }
     for init in &proto.initializer {
-        let value = tensor_from_proto(init, external)
-            .map_err(|reason| CompileError::Tensor { tensor: init.name().into(), reason })?;
+        let value = tensor_from_proto(init, external).map_err(|reason| CompileError::Tensor {
+            tensor: init.name().into(),
+            reason,
+        })?;
         let ty = value.ty.clone();
-        let id = graph.add_tensor(TensorInfo { name: init.name().into(), ty, value: Some(value) });
+        let id = graph.add_tensor(TensorInfo {
+            name: init.name().into(),
+            ty,
+            value: Some(value),
+        });
         names.insert(init.name().into(), id);
     }
     for input in &proto.input {
@@ -39,7 +47,11 @@ pub fn build(
             continue;
         }
         let ty = input_type(input, dims)?;
-        let id = graph.add_tensor(TensorInfo { name: input.name().into(), ty, value: None });
+        let id = graph.add_tensor(TensorInfo {
+            name: input.name().into(),
+            ty,
+            value: None,
+        });
         names.insert(input.name().into(), id);
         graph.inputs.push(id);
     }
@@ -48,7 +60,10 @@ pub fn build(
     }
     for output in &proto.output {
         let id = *names.get(output.name()).ok_or_else(|| {
-            CompileError::Model(format!("graph output {:?} is not produced by any node", output.name()))
+            CompileError::Model(format!(
+                "graph output {:?} is not produced by any node",
+                output.name()
+            ))
         })?;
         graph.outputs.push(id);
     }
@@ -59,7 +74,11 @@ pub fn build(
 }
 
 /// Parses every node first, so that all unsupported nodes are reported together.
-fn parse_all(nodes: &[NodeProto], opset: i64, external: &ExternalData) -> Result<Vec<Op>, CompileError> {
+fn parse_all(
+    nodes: &[NodeProto],
+    opset: i64,
+    external: &ExternalData,
+) -> Result<Vec<Op>, CompileError> {
     let mut ops = Vec::with_capacity(nodes.len());
     let mut unsupported = Vec::new();
     for node in nodes {
@@ -112,7 +131,10 @@ fn add_node(
     let values: Vec<Option<Value>> = inputs
         .iter()
         .map(|id| {
-            id.map(|id| Value { ty: &graph.tensors[id].ty, constant: graph.tensors[id].value.as_ref() })
+            id.map(|id| Value {
+                ty: &graph.tensors[id].ty,
+                constant: graph.tensors[id].value.as_ref(),
+            })
         })
         .collect();
     let types = op.infer(&values).map_err(node_error)?;
@@ -124,7 +146,9 @@ fn add_node(
             continue;
         }
         let ty = types.get(i).cloned().ok_or_else(|| {
-            node_error(OpError::Invalid(format!("has no output {i} (output {name:?})")))
+            node_error(OpError::Invalid(format!(
+                "has no output {i} (output {name:?})"
+            )))
         })?;
         let value = folded.as_ref().and_then(|values| values.get(i).cloned());
         if let Some(v) = &value {
@@ -135,7 +159,11 @@ fn add_node(
                 ))));
             }
         }
-        let id = graph.add_tensor(TensorInfo { name: name.clone(), ty, value });
+        let id = graph.add_tensor(TensorInfo {
+            name: name.clone(),
+            ty,
+            value,
+        });
         names.insert(name.clone(), id);
         outputs.push(id);
     }
@@ -150,23 +178,40 @@ fn add_node(
 }
 
 /// A graph input's static type, binding symbolic dimensions from `dims`.
-fn input_type(input: &ValueInfoProto, dims: &HashMap<String, usize>) -> Result<TensorType, CompileError> {
+fn input_type(
+    input: &ValueInfoProto,
+    dims: &HashMap<String, usize>,
+) -> Result<TensorType, CompileError> {
     let name = input.name();
-    let bad = |reason: String| CompileError::Tensor { tensor: name.into(), reason };
+    let bad = |reason: String| CompileError::Tensor {
+        tensor: name.into(),
+        reason,
+    };
     let tensor = match input.r#type.as_ref().and_then(|t| t.value.as_ref()) {
         Some(type_proto::Value::TensorType(t)) => t,
         _ => return Err(bad("graph input is not a tensor".into())),
     };
-    let dtype = DataType::from_onnx(tensor.elem_type())
-        .ok_or_else(|| bad(format!("element type {} is not supported", tensor.elem_type())))?;
-    let shape_proto = tensor.shape.as_ref().ok_or_else(|| bad("graph input has no shape".into()))?;
+    let dtype = DataType::from_onnx(tensor.elem_type()).ok_or_else(|| {
+        bad(format!(
+            "element type {} is not supported",
+            tensor.elem_type()
+        ))
+    })?;
+    let shape_proto = tensor
+        .shape
+        .as_ref()
+        .ok_or_else(|| bad("graph input has no shape".into()))?;
     let mut shape = Vec::with_capacity(shape_proto.dim.len());
     for (axis, dim) in shape_proto.dim.iter().enumerate() {
         let size = match &dim.value {
             Some(dimension::Value::DimValue(v)) if *v >= 0 => *v as usize,
-            Some(dimension::Value::DimParam(p)) => *dims.get(p).ok_or_else(|| {
-                CompileError::UnboundDim { input: name.into(), dim: p.clone(), axis }
-            })?,
+            Some(dimension::Value::DimParam(p)) => {
+                *dims.get(p).ok_or_else(|| CompileError::UnboundDim {
+                    input: name.into(),
+                    dim: p.clone(),
+                    axis,
+                })?
+            }
             _ => return Err(bad(format!("axis {axis} has neither a size nor a name"))),
         };
         shape.push(size);

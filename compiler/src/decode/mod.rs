@@ -40,7 +40,10 @@ pub fn load(path: &Path, dims: &HashMap<String, usize>) -> Result<Graph, Compile
 
 /// Memory-maps a file as `Bytes`.
 pub(crate) fn map_file(path: &Path) -> Result<Bytes, CompileError> {
-    let io = |source| CompileError::Io { path: PathBuf::from(path), source };
+    let io = |source| CompileError::Io {
+        path: PathBuf::from(path),
+        source,
+    };
     let file = File::open(path).map_err(io)?;
     // SAFETY: the map is read-only; like every mmap user we rely on the file not being truncated
     // by another process while the compiler runs.
@@ -57,7 +60,10 @@ fn ai_onnx_opset(model: &ModelProto) -> Result<i64, CompileError> {
         if (domain.is_empty() || domain == "ai.onnx") && v <= MAX_OPSET {
             version = Some(v);
         } else {
-            return Err(CompileError::Opset { domain: domain.to_string(), version: v });
+            return Err(CompileError::Opset {
+                domain: domain.to_string(),
+                version: v,
+            });
         }
     }
     version.ok_or_else(|| CompileError::Model("the model imports no ai.onnx opset".into()))

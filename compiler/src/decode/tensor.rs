@@ -18,7 +18,10 @@ pub struct ExternalData {
 
 impl ExternalData {
     pub fn new(dir: PathBuf) -> ExternalData {
-        ExternalData { dir, files: RefCell::default() }
+        ExternalData {
+            dir,
+            files: RefCell::default(),
+        }
     }
 
     fn read(&self, location: &str, offset: usize, length: Option<usize>) -> Result<Bytes, String> {
@@ -27,7 +30,9 @@ impl ExternalData {
             .components()
             .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
         if escapes {
-            return Err(format!("external data location {location:?} leaves the model's folder"));
+            return Err(format!(
+                "external data location {location:?} leaves the model's folder"
+            ));
         }
         let path = self.dir.join(relative);
         let file = match self.files.borrow_mut().entry(path.clone()) {
@@ -76,7 +81,10 @@ fn external_bytes(proto: &TensorProto, external: &ExternalData) -> Result<Bytes,
     let mut length = None;
     for entry in &proto.external_data {
         let number = || {
-            entry.value().parse::<usize>().map_err(|_| format!("bad external data {}", entry.key()))
+            entry
+                .value()
+                .parse::<usize>()
+                .map_err(|_| format!("bad external data {}", entry.key()))
         };
         match entry.key() {
             "location" => location = Some(entry.value()),
@@ -92,9 +100,21 @@ fn external_bytes(proto: &TensorProto, external: &ExternalData) -> Result<Bytes,
 /// Values stored in the typed repeated fields rather than `raw_data`, as little-endian bytes.
 fn typed_field_bytes(proto: &TensorProto, dtype: DataType) -> Bytes {
     let bytes: Vec<u8> = match dtype {
-        DataType::Float => proto.float_data.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        DataType::Int64 => proto.int64_data.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        DataType::Int32 => proto.int32_data.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        DataType::Float => proto
+            .float_data
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect(),
+        DataType::Int64 => proto
+            .int64_data
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect(),
+        DataType::Int32 => proto
+            .int32_data
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect(),
         DataType::Bool => proto.int32_data.iter().map(|&v| (v != 0) as u8).collect(),
     };
     bytes.into()

@@ -5,9 +5,14 @@ mod fold;
 
 use crate::ir::Graph;
 
+/// A pass: a named function from graph to graph.
+pub type Pass = (&'static str, fn(Graph) -> Graph);
+
 /// The passes in the order [`run`] applies them.
-pub const ORDER: &[(&str, fn(Graph) -> Graph)] =
-    &[("fold constants", fold::run), ("remove dead nodes", dead::run)];
+pub const ORDER: &[Pass] = &[
+    ("fold constants", fold::run),
+    ("remove dead nodes", dead::run),
+];
 
 pub fn run(mut graph: Graph) -> Graph {
     for (_, pass) in ORDER {

@@ -166,10 +166,9 @@ impl Semantics for Conv {
         if kernel.contains(&0) {
             return Err(invalid!("W of shape {:?} has an empty kernel", w.shape));
         }
-        if self.kernel_shape.as_deref().is_some_and(|k| k != kernel) {
+        if let Some(k) = self.kernel_shape.as_ref().filter(|k| *k != kernel) {
             return Err(invalid!(
-                "kernel_shape {:?} does not match W of shape {:?}",
-                self.kernel_shape.as_deref().unwrap_or_default(),
+                "kernel_shape {k:?} does not match W of shape {:?}",
                 w.shape
             ));
         }

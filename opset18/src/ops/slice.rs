@@ -43,26 +43,20 @@ impl Slice {
     pub fn resolve(inputs: &[Option<Value>]) -> Result<Vec<AxisRange>, OpError> {
         check_arity(inputs, 3, 5)?;
         let data = required(inputs, 0, "data")?.ty;
-        let mut lists: [Option<Vec<i64>>; 4] = Default::default();
+        // All index inputs share one type, int32 or int64.
         let mut index_type = None;
-        for (i, (name, what)) in INPUTS.iter().enumerate() {
-            let Some(v) = (if i < 2 {
-                Some(required(inputs, i + 1, name)?)
-            } else {
-                optional(inputs, i + 1)
-            }) else {
-                continue;
-            };
-            // All index inputs share one type, int32 or int64.
+        let mut read = |index: usize, v: Value| {
+            let (name, what) = INPUTS[index - 1];
             let allowed = index_type.map_or(vec![DataType::Int32, DataType::Int64], |t| vec![t]);
             check_dtype(name, v.ty, &allowed)?;
             index_type = Some(v.ty.dtype);
             check_rank(name, v.ty, 1)?;
-            lists[i] = Some(constant_ints(v, i + 1, what)?);
-        }
-        let [Some(starts), Some(ends), axes, steps] = lists else {
-            return Err(invalid!("starts and ends are required"));
+            constant_ints(v, index, what)
         };
+        let starts = read(1, required(inputs, 1, "starts")?)?;
+        let ends = read(2, required(inputs, 2, "ends")?)?;
+        let axes = optional(inputs, 3).map(|v| read(3, v)).transpose()?;
+        let steps = optional(inputs, 4).map(|v| read(4, v)).transpose()?;
         ranges(
             &data.shape,
             &starts,

@@ -1,4 +1,4 @@
-//! Transpose: output axis i is input axis perm[i].
+//! Transpose: output axis `i` is input axis `perm[i]`.
 
 use super::common::{check_arity, constants, for_each_index, gather_elements, required, strides};
 use crate::op::Semantics;

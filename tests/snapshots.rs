@@ -1,0 +1,55 @@
+//! Emitted WGSL and plan summaries under insta: a change to a template or to the planner shows up
+//! as a reviewed snapshot diff.
+
+use std::collections::HashMap;
+
+use onnx2wgsl::inspect::summary;
+use onnx2wgsl_tests::{build, dims, fixtures};
+
+fn snapshot_fixture(name: &str) {
+    let dir = fixtures().join(name);
+    let bundle = build(&dir.join("model.onnx"), dims(&dir)).unwrap();
+    insta::assert_snapshot!(format!("{name}-plan"), summary(&bundle.plan));
+    for (file, source) in &bundle.shaders {
+        // Names without the content hash, so an edited shader is a diff, not a new file.
+        let stem = file
+            .rsplit_once('-')
+            .map_or(file.as_str(), |(stem, _)| stem);
+        let index = bundle
+            .plan
+            .shaders
+            .iter()
+            .position(|s| &s.file == file)
+            .unwrap();
+        insta::assert_snapshot!(format!("{name}-shader-{index}-{stem}"), source);
+    }
+}
+
+#[test]
+fn tiny_cnn() {
+    snapshot_fixture("tiny_cnn");
+}
+
+#[test]
+fn tiny_mlp_attention() {
+    snapshot_fixture("tiny_mlp_attention");
+}
+
+#[test]
+fn int_input() {
+    snapshot_fixture("int_input");
+}
+
+#[test]
+fn identical_shaders_are_emitted_once() {
+    let bundle = build(&fixtures().join("tiny_cnn/model.onnx"), HashMap::new()).unwrap();
+    let mut sources: Vec<&String> = bundle.shaders.iter().map(|(_, s)| s).collect();
+    let count = sources.len();
+    sources.sort();
+    sources.dedup();
+    assert_eq!(sources.len(), count);
+    assert!(
+        bundle.plan.dispatches.len() > count,
+        "tiny_cnn's convolutions share a shader"
+    );
+}
