@@ -1,12 +1,13 @@
-// Strided copy of 32-bit elements over a rank-{{ rank }} index space: transposes, concatenation
-// slots and output materialization are all this, with different strides and offsets.
+// Strided copy of 32-bit elements over a rank-{{ rank }} index space: transposes, slices (whose
+// negative steps make source strides negative), concatenation slots and output materialization
+// are all this, with different strides and offsets.
 struct Params {
     n: u32,
-    src_offset: u32,
+    src_offset: i32,
     dst_offset: u32,
     _pad: u32,
     shape: array<vec4<u32>, 2>,
-    src_strides: array<vec4<u32>, 2>,
+    src_strides: array<vec4<i32>, 2>,
     dst_strides: array<vec4<u32>, 2>,
 }
 
@@ -28,8 +29,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         let size = p.shape[axis >> 2u][axis & 3u];
         let coord = rest % size;
         rest /= size;
-        is += coord * p.src_strides[axis >> 2u][axis & 3u];
+        is += i32(coord) * p.src_strides[axis >> 2u][axis & 3u];
         id += coord * p.dst_strides[axis >> 2u][axis & 3u];
     }
-    dst[id] = src[is];
+    dst[id] = src[u32(is)];
 }

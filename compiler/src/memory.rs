@@ -56,9 +56,10 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
             let region = layout.regions[&source];
             layout.regions.insert(node.outputs[0], region);
         } else {
-            // Constants bound by a kernel (a view's shape input never reaches the device).
-            for &input in node.inputs.iter().flatten() {
-                if graph.is_constant(input) && !layout.regions.contains_key(&input) {
+            for (index, &input) in node.inputs.iter().enumerate() {
+                let Some(input) = input else { continue };
+                let bound = !is_parameter_input(&node.op, index);
+                if bound && graph.is_constant(input) && !layout.regions.contains_key(&input) {
                     let region = packer.add(graph, input)?;
                     layout.regions.insert(input, region);
                 }
@@ -71,6 +72,12 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
     layout.separate_outputs(graph, target, &mut packer)?;
     packer.finish(&mut layout);
     Ok(layout)
+}
+
+/// Inputs that only configure a kernel (Slice's starts and ends, …): read at build time, never
+/// bound on the device.
+pub fn is_parameter_input(op: &Op, index: usize) -> bool {
+    matches!(op, Op::Slice(_)) && index > 0
 }
 
 fn view_source(node: &Node) -> TensorId {

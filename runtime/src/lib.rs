@@ -21,8 +21,10 @@
 mod device;
 mod error;
 mod hash;
+mod inputs;
 mod mapping;
 pub mod plan;
+mod resources;
 mod scope;
 mod session;
 mod tensor;

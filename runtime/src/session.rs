@@ -1,19 +1,17 @@
 //! A plan bound to a device: pipelines, buffers and bind groups are created once, the weights are
 //! uploaded shard by shard, then the plan runs as often as the host likes.
 
-use std::num::NonZeroU64;
-
-use wgpu::util::DeviceExt;
-
 use crate::device::{check_support, Gpu};
 use crate::hash::check_sha256;
+use crate::inputs::input_bytes;
 use crate::mapping::{map_read, Mapping};
-use crate::plan::{Dispatch, Plan, Region};
+use crate::plan::{Plan, Region};
+use crate::resources::{create_bind_groups, create_buffers, create_pipeline};
 use crate::scope::captured;
 use crate::tensor::HostTensor;
-use crate::validate::{params_block_size, BINDING_ALIGNMENT};
 use crate::Error;
 
+/// A plan ready to run on one device. See the crate documentation for the order of calls.
 pub struct Session {
     device: wgpu::Device,
     queue: wgpu::Queue,
@@ -56,18 +54,7 @@ impl Session {
         }
 
         let (buffers, bind_groups) = captured(device, || {
-            let buffers: Vec<wgpu::Buffer> = (plan.buffers.iter().enumerate())
-                .map(|(i, buffer)| {
-                    device.create_buffer(&wgpu::BufferDescriptor {
-                        label: Some(&format!("buffer {i}")),
-                        size: buffer.size,
-                        usage: wgpu::BufferUsages::STORAGE
-                            | wgpu::BufferUsages::COPY_DST
-                            | wgpu::BufferUsages::COPY_SRC,
-                        mapped_at_creation: false,
-                    })
-                })
-                .collect();
+            let buffers = create_buffers(device, &plan);
             let bind_groups = create_bind_groups(device, &plan, &buffers, &pipelines);
             (buffers, bind_groups)
         })
@@ -148,7 +135,7 @@ impl Session {
                 .map(|&i| self.plan.shards[i as usize].file.clone());
             return Err(Error::ShardsMissing(files.collect()));
         }
-        let uploads = self.input_bytes(inputs)?;
+        let uploads = input_bytes(&self.plan.inputs, inputs)?;
         let readbacks = captured(&self.device, || self.submit(&uploads))
             .await
             .map_err(|message| Error::Gpu {
@@ -170,41 +157,6 @@ impl Session {
             outputs.push((io.name.clone(), tensor));
         }
         Ok(outputs)
-    }
-
-    /// Checks `inputs` against the plan and returns each input's region and device bytes.
-    fn input_bytes(&self, inputs: &[(&str, HostTensor)]) -> Result<Vec<(Region, Vec<u8>)>, Error> {
-        if let Some((name, _)) =
-            (inputs.iter()).find(|(n, _)| !self.plan.inputs.iter().any(|io| io.name == *n))
-        {
-            return Err(Error::UnknownInput(name.to_string()));
-        }
-        (self.plan.inputs.iter())
-            .map(|io| {
-                let mut given = inputs.iter().filter(|(n, _)| *n == io.name);
-                let (_, tensor) = given
-                    .next()
-                    .ok_or_else(|| Error::MissingInput(io.name.clone()))?;
-                if given.next().is_some() {
-                    return Err(Error::DuplicateInput(io.name.clone()));
-                }
-                if tensor.dtype() != io.dtype {
-                    return Err(Error::InputDtype {
-                        name: io.name.clone(),
-                        expected: io.dtype,
-                        found: tensor.dtype(),
-                    });
-                }
-                if tensor.shape != io.shape {
-                    return Err(Error::InputShape {
-                        name: io.name.clone(),
-                        expected: io.shape.clone(),
-                        found: tensor.shape.clone(),
-                    });
-                }
-                Ok((io.region, tensor.to_device_bytes(&io.name)?))
-            })
-            .collect()
     }
 
     /// Writes the inputs, records and submits the whole plan, and starts mapping one staging
@@ -255,86 +207,4 @@ impl Session {
             })
             .collect()
     }
-}
-
-fn create_pipeline(device: &wgpu::Device, file: &str, source: &str) -> wgpu::ComputePipeline {
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some(file),
-        source: wgpu::ShaderSource::Wgsl(source.into()),
-    });
-    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some(file),
-        // Derived from the shader, so bindings the shader does not use are rejected.
-        layout: None,
-        module: &module,
-        entry_point: Some("main"),
-        compilation_options: Default::default(),
-        cache: None,
-    })
-}
-
-/// One bind group per dispatch, following the binding convention in [`crate::plan`].
-fn create_bind_groups(
-    device: &wgpu::Device,
-    plan: &Plan,
-    buffers: &[wgpu::Buffer],
-    pipelines: &[wgpu::ComputePipeline],
-) -> Vec<wgpu::BindGroup> {
-    let (params, offsets) = pack_params(&plan.dispatches);
-    let uniforms = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some("params"),
-        contents: &params,
-        usage: wgpu::BufferUsages::UNIFORM,
-    });
-    let binding = |buffer, offset, size| {
-        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-            buffer,
-            offset,
-            size: NonZeroU64::new(size),
-        })
-    };
-    (plan.dispatches.iter().zip(offsets))
-        .map(|(dispatch, offset)| {
-            let mut entries = Vec::with_capacity(dispatch.bindings.len() + 1);
-            if !dispatch.params.is_empty() {
-                let size = params_block_size(dispatch.params.len());
-                entries.push(wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: binding(&uniforms, offset, size),
-                });
-            }
-            for (i, region) in dispatch.bindings.iter().enumerate() {
-                let buffer = &buffers[region.buffer as usize];
-                entries.push(wgpu::BindGroupEntry {
-                    binding: i as u32 + 1,
-                    resource: binding(buffer, region.offset, region.size),
-                });
-            }
-            let pipeline = &pipelines[dispatch.shader as usize];
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(&dispatch.label),
-                layout: &pipeline.get_bind_group_layout(0),
-                entries: &entries,
-            })
-        })
-        .collect()
-}
-
-/// Lays every dispatch's params out in one uniform buffer, each block at a 256-aligned offset and
-/// zero-padded to [`params_block_size`]. Returns the contents and each dispatch's offset.
-fn pack_params(dispatches: &[Dispatch]) -> (Vec<u8>, Vec<u64>) {
-    let mut contents = Vec::new();
-    let offsets = dispatches
-        .iter()
-        .map(|dispatch| {
-            let offset = contents.len() as u64;
-            if !dispatch.params.is_empty() {
-                contents.extend(dispatch.params.iter().flat_map(|w| w.to_le_bytes()));
-                let end = offset + params_block_size(dispatch.params.len());
-                contents.resize(end.next_multiple_of(BINDING_ALIGNMENT) as usize, 0);
-            }
-            offset
-        })
-        .collect();
-    (contents, offsets)
 }

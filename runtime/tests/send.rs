@@ -1,5 +1,6 @@
 //! Native hosts spawn the runtime's futures on multi-threaded executors, so they must be `Send`.
-//! (On wasm nothing needs to be.)
+//! (On wasm nothing needs to be, and wgpu's futures are not.)
+#![cfg(not(target_arch = "wasm32"))]
 
 use onnx2wgsl_runtime::{request_device, Gpu, Plan, Session};
 

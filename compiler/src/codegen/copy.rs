@@ -1,9 +1,11 @@
-//! Strided copies: Transpose, Concat (one copy per input into its slot), and outputs whose bytes
-//! live elsewhere.
+//! Strided copies: Transpose, Slice, Concat (one copy per input into its slot), and outputs whose
+//! bytes live elsewhere.
 
 use onnx2wgsl_opset18::ops::concat::Concat;
 use onnx2wgsl_opset18::ops::normalize_axis;
+use onnx2wgsl_opset18::ops::slice::Slice;
 use onnx2wgsl_opset18::ops::transpose::Transpose;
+use onnx2wgsl_opset18::Value;
 use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
@@ -22,8 +24,8 @@ struct Context {
 struct Copy<'a> {
     shape: &'a [usize],
     src: Region,
-    src_offset: usize,
-    src_strides: Vec<usize>,
+    src_offset: i64,
+    src_strides: Vec<i64>,
     dst: Region,
     dst_offset: usize,
     dst_strides: Vec<usize>,
@@ -34,10 +36,10 @@ fn copy(c: Copy, target: &Target) -> Result<Kernel, CompileError> {
     let n: usize = c.shape.iter().product();
     let params = Params::new()
         .u32(n)
-        .u32(c.src_offset)
+        .i32(c.src_offset)
         .u32(c.dst_offset)
         .dims(c.shape)
-        .dims(&c.src_strides)
+        .signed_dims(&c.src_strides)
         .dims(&c.dst_strides)
         .finish()?;
     kernel(
@@ -65,7 +67,7 @@ pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
             src: l.region(x),
             src_offset: 0,
             // Output axis d reads input axis perm[d].
-            src_strides: perm.iter().map(|&p| in_strides[p]).collect(),
+            src_strides: perm.iter().map(|&p| in_strides[p] as i64).collect(),
             dst: l.region(y),
             dst_offset: 0,
             dst_strides: contiguous_strides(out),
@@ -89,7 +91,7 @@ pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
                     shape,
                     src: l.region(x),
                     src_offset: 0,
-                    src_strides: contiguous_strides(shape),
+                    src_strides: signed(contiguous_strides(shape)),
                     dst: l.region(y),
                     dst_offset: start * out_strides[axis],
                     dst_strides: out_strides.clone(),
@@ -100,6 +102,45 @@ pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
         start += shape[axis];
     }
     Ok(kernels)
+}
+
+pub fn slice(l: &Lowering) -> Result<Kernel, CompileError> {
+    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let values: Vec<Option<Value>> = (l.node.inputs.iter())
+        .map(|t| {
+            t.map(|t| Value {
+                ty: &l.graph.tensor(t).ty,
+                constant: l.graph.tensor(t).value.as_ref(),
+            })
+        })
+        .collect();
+    let ranges = Slice::resolve(&values).map_err(|e| l.op_error(e))?;
+    let in_strides = contiguous_strides(l.shape(x));
+    let out = l.shape(y);
+    copy(
+        Copy {
+            shape: out,
+            src: l.region(x),
+            src_offset: ranges
+                .iter()
+                .zip(&in_strides)
+                .map(|(r, &s)| (r.start * s) as i64)
+                .sum(),
+            src_strides: ranges
+                .iter()
+                .zip(&in_strides)
+                .map(|(r, &s)| r.step * s as i64)
+                .collect(),
+            dst: l.region(y),
+            dst_offset: 0,
+            dst_strides: contiguous_strides(out),
+        },
+        l.target,
+    )
+}
+
+fn signed(strides: Vec<usize>) -> Vec<i64> {
+    strides.into_iter().map(|s| s as i64).collect()
 }
 
 /// Copies a graph output's bytes from where they live into the output's own buffer.

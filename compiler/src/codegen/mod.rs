@@ -218,6 +218,7 @@ fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
         Op::Softmax(op) => vec![softmax::softmax(l, op)?],
         Op::Transpose(op) => vec![copy::transpose(l, op)?],
         Op::Concat(op) => copy::concat(l, op)?,
+        Op::Slice(_) => vec![copy::slice(l)?],
         _ => {
             return Err(Lower::Unsupported(
                 "runs only on build-time constants; here its inputs are computed on the device"

@@ -25,6 +25,14 @@ impl Params {
         self
     }
 
+    pub fn i32(mut self, value: i64) -> Params {
+        match i32::try_from(value) {
+            Ok(v) => self.words.push(v as u32),
+            Err(_) => self.overflow = Some(value.unsigned_abs()),
+        }
+        self
+    }
+
     pub fn f32(mut self, value: f32) -> Params {
         self.words.push(value.to_bits());
         self
@@ -36,6 +44,16 @@ impl Params {
         self = self.align();
         for i in 0..MAX_RANK {
             self = self.u32(values.get(i).copied().unwrap_or(0));
+        }
+        self
+    }
+
+    /// As [`Params::dims`], for signed values (`array<vec4<i32>, 2>`).
+    pub fn signed_dims(mut self, values: &[i64]) -> Params {
+        assert!(values.len() <= MAX_RANK, "callers check the rank first");
+        self = self.align();
+        for i in 0..MAX_RANK {
+            self = self.i32(values.get(i).copied().unwrap_or(0));
         }
         self
     }
