@@ -81,3 +81,8 @@ fn int_input() {
 fn external_data() {
     check("external_data");
 }
+
+#[test]
+fn einsum_ops() {
+    check("einsum_ops");
+}

@@ -25,6 +25,7 @@ pub enum Op {
     Binary(binary::Binary),
     Unary(unary::Unary),
     Conv(conv::Conv),
+    Einsum(einsum::Einsum),
     MatMul(matmul::MatMul),
     Gemm(gemm::Gemm),
     Softmax(softmax::Softmax),
@@ -56,6 +57,7 @@ impl Op {
             "Add" | "Sub" | "Mul" | "Div" => Op::Binary(binary::Binary::parse(op_type, attrs)?),
             "Relu" | "Sigmoid" => Op::Unary(unary::Unary::parse(op_type, attrs)?),
             "Conv" => Op::Conv(conv::Conv::parse(attrs)?),
+            "Einsum" => Op::Einsum(einsum::Einsum::parse(attrs)?),
             "MatMul" => Op::MatMul(matmul::MatMul::parse(attrs)?),
             "Gemm" => Op::Gemm(gemm::Gemm::parse(attrs)?),
             "Softmax" => Op::Softmax(softmax::Softmax::parse(attrs)?),
@@ -78,11 +80,18 @@ impl Op {
         })
     }
 
+    /// Whether `op_type` is an operator this crate implements (with some attributes).
+    pub fn is_known(op_type: &str) -> bool {
+        let unknown = OpError::Unsupported(op_type.to_string());
+        Op::parse(op_type, 18, &Attributes::default()).err() != Some(unknown)
+    }
+
     fn semantics(&self) -> &dyn Semantics {
         match self {
             Op::Binary(op) => op,
             Op::Unary(op) => op,
             Op::Conv(op) => op,
+            Op::Einsum(op) => op,
             Op::MatMul(op) => op,
             Op::Gemm(op) => op,
             Op::Softmax(op) => op,
@@ -134,6 +143,7 @@ impl Op {
 fn same_semantics_since(op_type: &str) -> i64 {
     match op_type {
         "Softmax" | "Unsqueeze" | "Squeeze" => 13,
+        "Einsum" => 12,
         "Gemm" | "Concat" | "Gather" => 11,
         "Slice" => 10,
         "Flatten" | "ConstantOfShape" => 9,

@@ -5,6 +5,7 @@
 
 mod conv;
 mod copy;
+mod einsum;
 mod elementwise;
 mod grid;
 mod matmul;
@@ -213,6 +214,7 @@ fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
         Op::Unary(op) => vec![elementwise::unary(l, op)?],
         Op::Cast(op) => vec![elementwise::cast(l, op)?],
         Op::Conv(op) => vec![conv::conv(l, op)?],
+        Op::Einsum(op) => vec![einsum::einsum(l, op)?],
         Op::MatMul(_) => vec![matmul::matmul(l)?],
         Op::Gemm(op) => vec![matmul::gemm(l, op)?],
         Op::Softmax(op) => vec![softmax::softmax(l, op)?],

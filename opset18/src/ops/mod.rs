@@ -8,6 +8,7 @@ pub mod concat;
 pub mod constant;
 pub mod constant_of_shape;
 pub mod conv;
+pub mod einsum;
 pub mod flatten;
 pub mod gather;
 pub mod gemm;

@@ -1,0 +1,50 @@
+//! Einsum of one or more operands as one strided contraction kernel.
+
+use onnx2wgsl_opset18::ops::einsum::Einsum;
+use serde::Serialize;
+
+use super::elementwise::wgsl_type;
+use super::params::{check_rank, Params};
+use super::{Kernel, Lowering};
+use crate::CompileError;
+
+/// Operand names in the shader; one per input.
+const OPERANDS: [&str; 4] = ["a", "b", "c", "d"];
+
+#[derive(Serialize)]
+struct Context {
+    ty: &'static str,
+    operands: Vec<&'static str>,
+    out_rank: usize,
+    reduce_rank: usize,
+}
+
+pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
+    let inputs: Vec<_> = l.node.inputs.iter().flatten().copied().collect();
+    let y = l.node.outputs[0];
+    if inputs.len() > OPERANDS.len() {
+        return Err(CompileError::Limit(format!("Einsum with {} operands (at most {})", inputs.len(), OPERANDS.len())));
+    }
+    let shapes: Vec<&[usize]> = inputs.iter().map(|&t| l.shape(t)).collect();
+    let c = op.contraction(&shapes).map_err(|e| l.op_error(e))?;
+    check_rank(c.output_shape.len(), "an einsum output")?;
+    check_rank(c.reduce_shape.len(), "an einsum's summed labels")?;
+    let n: usize = c.output_shape.iter().product();
+    let mut params = Params::new()
+        .u32(n)
+        .u32(c.reduce_shape.iter().product())
+        .dims(&c.output_shape)
+        .dims(&c.reduce_shape);
+    for k in 0..inputs.len() {
+        params = params.dims(&c.output_strides[k]).dims(&c.reduce_strides[k]);
+    }
+    let context = Context {
+        ty: wgsl_type(l.graph.tensor(y).ty.dtype),
+        operands: OPERANDS[..inputs.len()].to_vec(),
+        out_rank: c.output_shape.len(),
+        reduce_rank: c.reduce_shape.len(),
+    };
+    let mut bindings: Vec<_> = inputs.iter().map(|&t| l.region(t)).collect();
+    bindings.push(l.region(y));
+    l.kernel("einsum.wgsl", &context, bindings, params.finish()?, n)
+}

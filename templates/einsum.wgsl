@@ -1,0 +1,58 @@
+// Einsum as a strided contraction: each invocation owns one output element, walks the summed
+// labels, and reads every operand through its own strides (0 where a label is absent), so no
+// operand is transposed in memory.
+struct Params {
+    n: u32,
+    reduce_n: u32,
+    _pad0: u32,
+    _pad1: u32,
+    out_shape: array<vec4<u32>, 2>,
+    reduce_shape: array<vec4<u32>, 2>,
+{%- for operand in operands %}
+    {{ operand }}_out: array<vec4<u32>, 2>,
+    {{ operand }}_reduce: array<vec4<u32>, 2>,
+{%- endfor %}
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+{%- for operand in operands %}
+@group(0) @binding({{ loop.index }}) var<storage, read> {{ operand }}: array<{{ ty }}>;
+{%- endfor %}
+@group(0) @binding({{ operands | length + 1 }}) var<storage, read_write> y: array<{{ ty }}>;
+
+@compute @workgroup_size({{ workgroup }})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
+    if i >= p.n {
+        return;
+    }
+    var rest = i;
+{%- for operand in operands %}
+    var {{ operand }}_base = 0u;
+{%- endfor %}
+    for (var d = {{ out_rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let coord = rest % p.out_shape[axis >> 2u][axis & 3u];
+        rest /= p.out_shape[axis >> 2u][axis & 3u];
+{%- for operand in operands %}
+        {{ operand }}_base += coord * p.{{ operand }}_out[axis >> 2u][axis & 3u];
+{%- endfor %}
+    }
+    var acc = {{ ty }}(0);
+    for (var r = 0u; r < p.reduce_n; r++) {
+        var left = r;
+{%- for operand in operands %}
+        var {{ operand }}_at = {{ operand }}_base;
+{%- endfor %}
+        for (var d = {{ reduce_rank }}u; d > 0u; d--) {
+            let axis = d - 1u;
+            let coord = left % p.reduce_shape[axis >> 2u][axis & 3u];
+            left /= p.reduce_shape[axis >> 2u][axis & 3u];
+{%- for operand in operands %}
+            {{ operand }}_at += coord * p.{{ operand }}_reduce[axis >> 2u][axis & 3u];
+{%- endfor %}
+        }
+        acc += {% for operand in operands %}{{ operand }}[{{ operand }}_at]{% if not loop.last %} * {% endif %}{% endfor %};
+    }
+    y[i] = acc;
+}
