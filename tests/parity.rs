@@ -39,6 +39,7 @@ fn every_fixture_has_a_test() {
         "two_io",
         "int_input",
         "external_data",
+        "einsum_ops",
     ];
     for entry in std::fs::read_dir(fixtures()).unwrap() {
         let path = entry.unwrap().path();
