@@ -1,15 +1,16 @@
 //! The plan bundle: `plan.json`, the deduplicated `.wgsl` files and the weight shards, held in
 //! memory by [`assemble`] and written by [`Bundle::write`].
 
+use std::io::Write;
 use std::path::Path;
 
 use onnx2wgsl_opset18::DataType;
 use onnx2wgsl_runtime::plan::{self, DType, Io, Plan, Shard, FORMAT_VERSION};
-use onnx2wgsl_runtime::sha256_hex;
 
 use crate::codegen::Generated;
 use crate::ir::{Graph, TensorId};
 use crate::memory::Layout;
+use crate::shard::ShardData;
 use crate::target::Target;
 use crate::CompileError;
 
@@ -17,8 +18,8 @@ pub struct Bundle {
     pub plan: Plan,
     /// (file name, WGSL source), in the order of `plan.shaders`.
     pub shaders: Vec<(String, String)>,
-    /// (file name, bytes), in the order of `plan.shards`.
-    pub shards: Vec<(String, Vec<u8>)>,
+    /// (file name, contents), in the order of `plan.shards`.
+    pub shards: Vec<(String, ShardData)>,
 }
 
 pub fn assemble(
@@ -34,7 +35,7 @@ pub fn assemble(
     };
     let inputs = io(&graph.inputs)?;
     let outputs = io(&graph.outputs)?;
-    let shards: Vec<(String, Vec<u8>)> = layout
+    let shards: Vec<(String, ShardData)> = layout
         .shards
         .into_iter()
         .enumerate()
@@ -51,8 +52,8 @@ pub fn assemble(
             .iter()
             .map(|(file, bytes)| Shard {
                 file: file.clone(),
-                size: bytes.len() as u64,
-                sha256: sha256_hex(bytes),
+                size: bytes.len(),
+                sha256: bytes.sha256(),
             })
             .collect(),
         shaders: generated
@@ -113,9 +114,12 @@ impl Bundle {
             let path = dir.join(file);
             std::fs::write(&path, source).map_err(io(&path))?;
         }
-        for (file, bytes) in &self.shards {
+        for (file, data) in &self.shards {
             let path = dir.join(file);
-            std::fs::write(&path, bytes).map_err(io(&path))?;
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io(&path))?);
+            data.write_to(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(io(&path))?;
         }
         let path = dir.join(plan::PLAN_FILE);
         std::fs::write(&path, self.plan.to_json()).map_err(io(&path))

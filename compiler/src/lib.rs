@@ -15,6 +15,7 @@ pub mod ir;
 pub mod memory;
 pub mod passes;
 mod proto;
+pub mod shard;
 pub mod target;
 
 pub use error::{CompileError, UnsupportedNode};

@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 
+use bytes::Bytes;
 use onnx2wgsl_opset18::{DataType, Op, Tensor};
 use onnx2wgsl_runtime::plan::{Buffer, Region};
 
 use crate::ir::{Graph, Node, TensorId};
+use crate::shard::ShardData;
 use crate::target::Target;
 use crate::CompileError;
 
@@ -16,8 +18,8 @@ pub const ALIGNMENT: u64 = 256;
 
 pub struct Layout {
     pub buffers: Vec<Buffer>,
-    /// Device bytes of each shard, in buffer order of the shard buffers.
-    pub shards: Vec<Vec<u8>>,
+    /// Device bytes of each shard, in the order of the shard buffers.
+    pub shards: Vec<ShardData>,
     regions: HashMap<TensorId, Region>,
     /// Graph outputs whose storage belongs to something else (an input, a constant, another
     /// output): where their bytes are, and the output that needs them copied into its own buffer.
@@ -153,9 +155,9 @@ pub fn device_size(graph: &Graph, tensor: TensorId) -> Result<u64, CompileError>
 
 /// Converts a constant to its device form: f32 as is, int64 narrowed to i32 (refusing values out of
 /// range), bool widened to u32.
-pub fn device_bytes(name: &str, tensor: &Tensor) -> Result<Vec<u8>, CompileError> {
+pub fn device_bytes(name: &str, tensor: &Tensor) -> Result<Bytes, CompileError> {
     match tensor.dtype() {
-        DataType::Float | DataType::Int32 => Ok(tensor.bytes.to_vec()),
+        DataType::Float | DataType::Int32 => Ok(tensor.bytes.clone()),
         DataType::Int64 | DataType::Bool => {
             let mut out = Vec::with_capacity(tensor.numel() * 4);
             for value in tensor.ints() {
@@ -167,7 +169,7 @@ pub fn device_bytes(name: &str, tensor: &Tensor) -> Result<Vec<u8>, CompileError
                 })?;
                 out.extend_from_slice(&narrow.to_le_bytes());
             }
-            Ok(out)
+            Ok(out.into())
         }
     }
 }
@@ -175,7 +177,7 @@ pub fn device_bytes(name: &str, tensor: &Tensor) -> Result<Vec<u8>, CompileError
 /// Packs constants one after another (256-byte aligned) into shards of at most `limit` bytes.
 struct ShardPacker {
     limit: u64,
-    shards: Vec<Vec<u8>>,
+    shards: Vec<ShardData>,
 }
 
 impl ShardPacker {
@@ -197,15 +199,15 @@ impl ShardPacker {
                 info.name, self.limit
             )));
         }
-        let fits = |shard: &Vec<u8>| shard.len() as u64 + size <= self.limit;
+        let fits = |shard: &ShardData| shard.len() + size <= self.limit;
         if !self.shards.last().is_some_and(fits) {
-            self.shards.push(Vec::new());
+            self.shards.push(ShardData::default());
         }
         let index = self.shards.len() - 1;
         let shard = self.shards.last_mut().unwrap();
-        let offset = shard.len() as u64;
-        shard.extend_from_slice(&bytes);
-        shard.resize(shard.len().next_multiple_of(ALIGNMENT as usize), 0);
+        let offset = shard.len();
+        shard.push(bytes);
+        shard.pad_to(ALIGNMENT);
         // Buffer indices are assigned in `finish`; until then `buffer` holds the shard index.
         Ok(Region {
             buffer: SHARD_MARK | index as u32,
@@ -219,7 +221,7 @@ impl ShardPacker {
         let first = layout.buffers.len() as u32;
         for (i, shard) in self.shards.iter().enumerate() {
             layout.buffers.push(Buffer {
-                size: shard.len() as u64,
+                size: shard.len(),
                 shard: Some(i as u32),
             });
         }
