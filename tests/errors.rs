@@ -105,3 +105,36 @@ fn tampered_weights_are_refused_at_load_time() {
         "{message}"
     );
 }
+
+#[test]
+fn unsupported_resize_modes_name_the_attribute_and_value() {
+    let (error, message) = build_error("errors/resize_unsupported.onnx", &[]);
+    let CompileError::Unsupported(nodes) = error else {
+        panic!("wrong error: {message}")
+    };
+    let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["cubic", "crop"]);
+    assert!(
+        nodes[0].reason.contains("`mode`") && nodes[0].reason.contains("\"cubic\""),
+        "{message}"
+    );
+    assert!(
+        nodes[1].reason.contains("`coordinate_transformation_mode`")
+            && nodes[1].reason.contains("\"tf_crop_and_resize\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn unsupported_normalization_cases_say_why() {
+    for (path, reason) in [
+        ("norm_errors/batch_norm_training.onnx", "training mode"),
+        ("norm_errors/layer_norm_mean_only.onnx", "both or neither"),
+    ] {
+        let (error, message) = build_error(path, &[]);
+        let CompileError::Unsupported(nodes) = error else {
+            panic!("wrong error: {message}")
+        };
+        assert!(nodes[0].reason.contains(reason), "{message}");
+    }
+}

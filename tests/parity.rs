@@ -3,15 +3,25 @@
 
 use std::path::Path;
 
+use onnx2wgsl::target::Target;
+use onnx2wgsl::{compile, Options};
 use onnx2wgsl_tests::{build, dims, fixtures, reference, relative_error, run};
 
 /// max |Δ| / max |ref| allowed for float32 outputs; integer outputs must match exactly.
 const TOLERANCE: f64 = 1e-4;
 
 fn check(name: &str) {
+    check_for(name, Target::default());
+}
+
+fn check_for(name: &str, target: Target) {
     let dir = fixtures().join(name);
+    let options = Options {
+        dims: dims(&dir),
+        target,
+    };
     let bundle =
-        build(&dir.join("model.onnx"), dims(&dir)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        compile(&dir.join("model.onnx"), &options).unwrap_or_else(|e| panic!("{name}: {e}"));
     let outputs = run(&bundle, &dir);
     assert_eq!(outputs.len(), bundle.plan.outputs.len());
     for (output, got) in &outputs {
@@ -39,7 +49,9 @@ fn every_fixture_has_a_test() {
         "two_io",
         "int_input",
         "external_data",
+        "norm_ops",
         "einsum_ops",
+        "data_ops",
     ];
     for entry in std::fs::read_dir(fixtures()).unwrap() {
         let path = entry.unwrap().path();
@@ -86,4 +98,50 @@ fn external_data() {
 #[test]
 fn einsum_ops() {
     check("einsum_ops");
+}
+
+#[test]
+fn norm_ops() {
+    check("norm_ops");
+}
+
+/// Again on a target with 96-invocation workgroups (not a power of two, for the reductions) and
+/// at most 8 workgroups per dimension, so that the grids fold into y (60 runs of one element
+/// become 8 × 8 workgroups, 4 of them idle).
+#[test]
+fn norm_ops_odd_target() {
+    let mut target = Target::default();
+    target.limits.max_compute_invocations_per_workgroup = 96;
+    target.limits.max_compute_workgroups_per_dimension = 8;
+    check_for("norm_ops", target);
+}
+
+#[test]
+fn data_ops() {
+    check("data_ops");
+}
+
+/// A shader cannot raise, so Gather clamps ids that are out of range even after wrapping.
+#[test]
+fn data_ops_clamps_out_of_range_ids() {
+    let fixture = fixtures().join("data_ops");
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    for entry in std::fs::read_dir(fixture.join("inputs")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, inputs.join(path.file_name().unwrap())).unwrap();
+    }
+    // The table has 50 rows: 1000 reads row 49 (like id 49), -1000 row 0 (like ids 0 and -50).
+    let ids = vec![0, 1000, 49, -1, 3, -50, -1000, 12, -8, 25];
+    let ids = onnx2wgsl_runtime::HostTensor::i64([2, 5], ids);
+    onnx2wgsl::execute::write_output(&inputs, "input_ids", &ids).unwrap();
+    let bundle = build(&fixture.join("model.onnx"), Default::default()).unwrap();
+    let outputs = run(&bundle, dir.path());
+    let e = outputs.iter().find(|(name, _)| name == "e").unwrap();
+    let row = |k: usize| &e.1.as_f32().unwrap()[k * 8..(k + 1) * 8];
+    assert_eq!(row(1), row(2));
+    assert_eq!(row(6), row(0));
+    assert_eq!(row(6), row(5));
+    assert_ne!(row(0), row(2));
 }

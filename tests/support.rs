@@ -1,4 +1,7 @@
-//! Shared test support: fixture paths, building and running a fixture through the whole pipeline.
+//! Shared test support: fixture paths, building and running a fixture through the whole pipeline,
+//! and the runner of the ONNX backend node tests ([`conformance`]).
+
+pub mod conformance;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -74,6 +77,7 @@ pub fn relative_error(got: &HostTensor, want: &HostTensor) -> f64 {
             TensorData::F32(v) => v.iter().map(|&x| x as f64).collect(),
             TensorData::I32(v) => v.iter().map(|&x| x as f64).collect(),
             TensorData::I64(v) => v.iter().map(|&x| x as f64).collect(),
+            TensorData::Bool(v) => v.iter().map(|&x| f64::from(u8::from(x))).collect(),
         }
     };
     let (g, w) = (values(got), values(want));

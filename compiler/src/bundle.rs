@@ -28,13 +28,9 @@ pub fn assemble(
     generated: Generated,
     target: &Target,
 ) -> Result<Bundle, CompileError> {
-    let io = |ids: &[TensorId]| {
-        ids.iter()
-            .map(|&t| io(graph, &layout, t))
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let inputs = io(&graph.inputs)?;
-    let outputs = io(&graph.outputs)?;
+    let io = |ids: &[TensorId]| -> Vec<Io> { ids.iter().map(|&t| io(graph, &layout, t)).collect() };
+    let inputs = io(&graph.inputs);
+    let outputs = io(&graph.outputs);
     let shards: Vec<(String, ShardData)> = layout
         .shards
         .into_iter()
@@ -80,25 +76,20 @@ pub fn assemble(
     })
 }
 
-fn io(graph: &Graph, layout: &Layout, tensor: TensorId) -> Result<Io, CompileError> {
+fn io(graph: &Graph, layout: &Layout, tensor: TensorId) -> Io {
     let info = graph.tensor(tensor);
     let dtype = match info.ty.dtype {
         DataType::Float => DType::F32,
         DataType::Int32 => DType::I32,
         DataType::Int64 => DType::I64,
-        DataType::Bool => {
-            return Err(CompileError::Tensor {
-                tensor: info.name.clone(),
-                reason: "bool graph inputs and outputs are not supported".into(),
-            })
-        }
+        DataType::Bool => DType::Bool,
     };
-    Ok(Io {
+    Io {
         name: info.name.clone(),
         dtype,
         shape: info.ty.shape.clone(),
         region: layout.region(tensor),
-    })
+    }
 }
 
 impl Bundle {

@@ -77,6 +77,10 @@ pub fn read_npy(path: &Path, dtype: DType) -> Result<HostTensor, RunError> {
         DType::F32 => tensor(ArrayD::<f32>::read_npy(file).map_err(npy)?, TensorData::F32),
         DType::I32 => tensor(ArrayD::<i32>::read_npy(file).map_err(npy)?, TensorData::I32),
         DType::I64 => tensor(ArrayD::<i64>::read_npy(file).map_err(npy)?, TensorData::I64),
+        DType::Bool => tensor(
+            ArrayD::<bool>::read_npy(file).map_err(npy)?,
+            TensorData::Bool,
+        ),
     })
 }
 
@@ -113,6 +117,9 @@ pub fn write_output(dir: &Path, name: &str, value: &HostTensor) -> Result<PathBu
             .map_err(bad_shape)?
             .write_npy(file),
         TensorData::I64(v) => ArrayD::from_shape_vec(shape, v.clone())
+            .map_err(bad_shape)?
+            .write_npy(file),
+        TensorData::Bool(v) => ArrayD::from_shape_vec(shape, v.clone())
             .map_err(bad_shape)?
             .write_npy(file),
     }

@@ -79,7 +79,12 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
 /// Inputs that only configure a kernel (Slice's starts and ends, …): read at build time, never
 /// bound on the device.
 pub fn is_parameter_input(op: &Op, index: usize) -> bool {
-    matches!(op, Op::Slice(_)) && index > 0
+    // Pad's constant_value is folded into the kernel's uniforms; Resize's roi, scales and sizes,
+    // Pad's pads and axes and Expand's shape only shape the kernel.
+    matches!(
+        op,
+        Op::Slice(_) | Op::Pad(_) | Op::Resize(_) | Op::Expand(_)
+    ) && index > 0
 }
 
 fn view_source(node: &Node) -> TensorId {

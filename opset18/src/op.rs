@@ -42,6 +42,14 @@ pub enum Op {
     Cast(cast::Cast),
     Slice(slice::Slice),
     ConstantOfShape(constant_of_shape::ConstantOfShape),
+    Pad(pad::Pad),
+    Resize(resize::Resize),
+    Expand(expand::Expand),
+    Where(select::Where),
+    Equal(equal::Equal),
+    InstanceNormalization(instance_normalization::InstanceNormalization),
+    LayerNormalization(layer_normalization::LayerNormalization),
+    BatchNormalization(batch_normalization::BatchNormalization),
 }
 
 impl Op {
@@ -55,7 +63,8 @@ impl Op {
         }
         Ok(match op_type {
             "Add" | "Sub" | "Mul" | "Div" => Op::Binary(binary::Binary::parse(op_type, attrs)?),
-            "Relu" | "Sigmoid" => Op::Unary(unary::Unary::parse(op_type, attrs)?),
+            "Relu" | "Sigmoid" | "Sin" | "Cos" | "Sqrt" | "Exp" | "Neg" | "Abs" | "Tanh"
+            | "Reciprocal" => Op::Unary(unary::Unary::parse(op_type, attrs)?),
             "Conv" => Op::Conv(conv::Conv::parse(attrs)?),
             "Einsum" => Op::Einsum(einsum::Einsum::parse(attrs)?),
             "MatMul" => Op::MatMul(matmul::MatMul::parse(attrs)?),
@@ -73,8 +82,22 @@ impl Op {
             "Squeeze" => Op::Squeeze(squeeze::Squeeze::parse(attrs)?),
             "Cast" => Op::Cast(cast::Cast::parse(attrs)?),
             "Slice" => Op::Slice(slice::Slice::parse(attrs)?),
+            "Pad" => Op::Pad(pad::Pad::parse(attrs)?),
+            "Resize" => Op::Resize(resize::Resize::parse(attrs)?),
+            "Expand" => Op::Expand(expand::Expand::parse(attrs)?),
+            "Where" => Op::Where(select::Where::parse(attrs)?),
+            "Equal" => Op::Equal(equal::Equal::parse(attrs)?),
             "ConstantOfShape" => {
                 Op::ConstantOfShape(constant_of_shape::ConstantOfShape::parse(attrs)?)
+            }
+            "InstanceNormalization" => Op::InstanceNormalization(
+                instance_normalization::InstanceNormalization::parse(attrs)?,
+            ),
+            "LayerNormalization" => {
+                Op::LayerNormalization(layer_normalization::LayerNormalization::parse(attrs)?)
+            }
+            "BatchNormalization" => {
+                Op::BatchNormalization(batch_normalization::BatchNormalization::parse(attrs)?)
             }
             _ => return Err(OpError::Unsupported(op_type.to_string())),
         })
@@ -107,7 +130,15 @@ impl Op {
             Op::Squeeze(op) => op,
             Op::Cast(op) => op,
             Op::Slice(op) => op,
+            Op::Pad(op) => op,
+            Op::Resize(op) => op,
+            Op::Expand(op) => op,
+            Op::Where(op) => op,
+            Op::Equal(op) => op,
             Op::ConstantOfShape(op) => op,
+            Op::InstanceNormalization(op) => op,
+            Op::LayerNormalization(op) => op,
+            Op::BatchNormalization(op) => op,
         }
     }
 
@@ -142,13 +173,21 @@ impl Op {
 /// versions differ in attributes, inputs or defaults, so they are not accepted).
 fn same_semantics_since(op_type: &str) -> i64 {
     match op_type {
+        "Pad" | "Resize" => 18,
+        "LayerNormalization" => 17,
+        "Where" => 16,
+        "Expand" | "Equal" => 13,
+        // 14 and 15 differ only in the types allowed for the statistics.
+        "BatchNormalization" => 14,
         "Softmax" | "Unsqueeze" | "Squeeze" => 13,
         "Einsum" => 12,
         "Gemm" | "Concat" | "Gather" => 11,
         "Slice" => 10,
         "Flatten" | "ConstantOfShape" => 9,
         "Add" | "Sub" | "Mul" | "Div" => 7,
-        "Relu" | "Sigmoid" | "Cast" => 6,
+        "Sin" | "Cos" => 7,
+        "Relu" | "Sigmoid" | "Cast" | "InstanceNormalization" => 6,
+        "Sqrt" | "Exp" | "Neg" | "Abs" | "Tanh" | "Reciprocal" => 6,
         "Reshape" => 5,
         _ => 1,
     }

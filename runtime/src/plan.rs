@@ -62,13 +62,15 @@ impl Limits {
 }
 
 /// Element type as the host sees it. `I64` tensors live on the device as `i32`: the runtime narrows
-/// inputs (rejecting values out of range) and widens outputs.
+/// inputs (rejecting values out of range) and widens outputs. `Bool` tensors live on the device as
+/// `u32` 0 or 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DType {
     F32,
     I32,
     I64,
+    Bool,
 }
 
 impl DType {

@@ -16,6 +16,8 @@ pub enum TensorData {
     I32(Vec<i32>),
     /// Lives on the device as `i32` (see [`DType::I64`]).
     I64(Vec<i64>),
+    /// Lives on the device as `u32` 0 or 1.
+    Bool(Vec<bool>),
 }
 
 impl HostTensor {
@@ -40,11 +42,19 @@ impl HostTensor {
         }
     }
 
+    pub fn bool(shape: impl Into<Vec<usize>>, data: Vec<bool>) -> HostTensor {
+        HostTensor {
+            shape: shape.into(),
+            data: TensorData::Bool(data),
+        }
+    }
+
     pub fn dtype(&self) -> DType {
         match self.data {
             TensorData::F32(_) => DType::F32,
             TensorData::I32(_) => DType::I32,
             TensorData::I64(_) => DType::I64,
+            TensorData::Bool(_) => DType::Bool,
         }
     }
 
@@ -74,12 +84,21 @@ impl HostTensor {
         }
     }
 
-    /// The little-endian device words of input `name`, narrowing `i64` to `i32`.
+    pub fn as_bool(&self) -> Option<&[bool]> {
+        match &self.data {
+            TensorData::Bool(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The little-endian device words of input `name`, narrowing `i64` to `i32` and widening
+    /// `bool` to `u32`.
     pub(crate) fn to_device_bytes(&self, name: &str) -> Result<Vec<u8>, Error> {
         let len = match &self.data {
             TensorData::F32(v) => v.len(),
             TensorData::I32(v) => v.len(),
             TensorData::I64(v) => v.len(),
+            TensorData::Bool(v) => v.len(),
         };
         if len != self.numel() {
             return Err(Error::InputLength {
@@ -102,16 +121,19 @@ impl HostTensor {
                 }
                 bytes
             }
+            TensorData::Bool(v) => v.iter().flat_map(|&x| u32::from(x).to_le_bytes()).collect(),
         })
     }
 
-    /// Reads device words back, widening `i32` to `i64` where the plan says the tensor is `I64`.
+    /// Reads device words back, widening `i32` to `i64` where the plan says the tensor is `I64`
+    /// and reading any nonzero word as `true` where it says `Bool`.
     pub(crate) fn from_device_bytes(dtype: DType, shape: &[usize], bytes: &[u8]) -> HostTensor {
         let words = bytes.chunks_exact(4).map(|w| [w[0], w[1], w[2], w[3]]);
         let data = match dtype {
             DType::F32 => TensorData::F32(words.map(f32::from_le_bytes).collect()),
             DType::I32 => TensorData::I32(words.map(i32::from_le_bytes).collect()),
             DType::I64 => TensorData::I64(words.map(|w| i32::from_le_bytes(w).into()).collect()),
+            DType::Bool => TensorData::Bool(words.map(|w| u32::from_le_bytes(w) != 0).collect()),
         };
         HostTensor {
             shape: shape.to_vec(),

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{gpu, inputs, run, Bundle, WEIGHTS};
-use onnx2wgsl_runtime::plan::Region;
+use onnx2wgsl_runtime::plan::{DType, Region};
 use onnx2wgsl_runtime::{device_limits, sha256_hex, wgpu, Gpu, HostTensor, Session};
 
 #[test]
@@ -95,4 +95,33 @@ fn one_buffer_may_be_read_and_written_by_a_dispatch_whose_bindings_are_all_read_
     let session = bundle.loaded_session();
     let outputs = run(&session, &inputs([1.0; 4], [0; 3])).unwrap();
     assert_eq!(outputs[0].1.as_f32().unwrap(), WEIGHTS.map(|w| 2.0 * w));
+}
+
+#[test]
+fn bool_tensors_cross_the_boundary_as_u32_zero_or_one() {
+    // Repurposes `ids -> out` as a negation, which is only right for words 0 and 1.
+    let mut bundle = Bundle::new();
+    let source = "
+@group(0) @binding(1) var<storage, read> x: array<u32>;
+@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    if id.x < arrayLength(&y) { y[id.x] = 1u - x[id.x]; }
+}
+";
+    bundle.plan.shaders[2].sha256 = sha256_hex(source.as_bytes());
+    bundle
+        .shaders
+        .insert("add_one_i32.wgsl".to_owned(), source.to_owned());
+    bundle.plan.inputs[1].dtype = DType::Bool;
+    bundle.plan.outputs[1].dtype = DType::Bool;
+    let session = bundle.loaded_session();
+    let flags = HostTensor::bool([3], vec![true, false, true]);
+    let inputs = [("x", HostTensor::f32([2, 2], vec![0.0; 4])), ("ids", flags)];
+    let outputs = run(&session, &inputs).unwrap();
+    assert_eq!(
+        outputs[1].1,
+        HostTensor::bool([3], vec![false, true, false])
+    );
 }

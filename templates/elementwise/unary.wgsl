@@ -12,6 +12,22 @@ fn apply(v: f32) -> f32 {
     return max(v, 0.0);
 {%- elif op == "sigmoid" %}
     return 1.0 / (1.0 + exp(-v));
+{%- elif op == "sin" %}
+    return sin(v);
+{%- elif op == "cos" %}
+    return cos(v);
+{%- elif op == "sqrt" %}
+    return sqrt(v);
+{%- elif op == "exp" %}
+    return exp(v);
+{%- elif op == "neg" %}
+    return -v;
+{%- elif op == "abs" %}
+    return abs(v);
+{%- elif op == "tanh" %}
+    return tanh(v);
+{%- elif op == "reciprocal" %}
+    return 1.0 / v;
 {%- endif %}
 }
 

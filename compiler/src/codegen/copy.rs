@@ -1,5 +1,5 @@
-//! Strided copies: Transpose, Slice, Concat (one copy per input into its slot), and outputs whose
-//! bytes live elsewhere.
+//! Strided copies: Transpose, Slice, Expand (stride 0 along broadcast axes), Concat (one copy per
+//! input into its slot), and outputs whose bytes live elsewhere.
 
 use onnx2wgsl_opset18::ops::concat::Concat;
 use onnx2wgsl_opset18::ops::normalize_axis;
@@ -9,7 +9,7 @@ use onnx2wgsl_opset18::Value;
 use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
-use super::params::{check_rank, contiguous_strides, Params};
+use super::params::{broadcast_strides, check_rank, contiguous_strides, Params};
 use super::{kernel, Kernel, Lowering};
 use crate::ir::{Graph, TensorId};
 use crate::memory::Layout;
@@ -131,6 +131,23 @@ pub fn slice(l: &Lowering) -> Result<Kernel, CompileError> {
                 .zip(&in_strides)
                 .map(|(r, &s)| r.step * s as i64)
                 .collect(),
+            dst: l.region(y),
+            dst_offset: 0,
+            dst_strides: contiguous_strides(out),
+        },
+        l.target,
+    )
+}
+
+pub fn expand(l: &Lowering) -> Result<Kernel, CompileError> {
+    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let out = l.shape(y);
+    copy(
+        Copy {
+            shape: out,
+            src: l.region(x),
+            src_offset: 0,
+            src_strides: signed(broadcast_strides(l.shape(x), out)),
             dst: l.region(y),
             dst_offset: 0,
             dst_strides: contiguous_strides(out),

@@ -23,7 +23,11 @@ pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
     let inputs: Vec<_> = l.node.inputs.iter().flatten().copied().collect();
     let y = l.node.outputs[0];
     if inputs.len() > OPERANDS.len() {
-        return Err(CompileError::Limit(format!("Einsum with {} operands (at most {})", inputs.len(), OPERANDS.len())));
+        return Err(CompileError::Limit(format!(
+            "Einsum with {} operands (at most {})",
+            inputs.len(),
+            OPERANDS.len()
+        )));
     }
     let shapes: Vec<&[usize]> = inputs.iter().map(|&t| l.shape(t)).collect();
     let c = op.contraction(&shapes).map_err(|e| l.op_error(e))?;

@@ -62,6 +62,14 @@ pub fn unary(l: &Lowering, op: &Unary) -> Result<Kernel, CompileError> {
         op: match op.kind {
             UnaryKind::Relu => "relu",
             UnaryKind::Sigmoid => "sigmoid",
+            UnaryKind::Sin => "sin",
+            UnaryKind::Cos => "cos",
+            UnaryKind::Sqrt => "sqrt",
+            UnaryKind::Exp => "exp",
+            UnaryKind::Neg => "neg",
+            UnaryKind::Abs => "abs",
+            UnaryKind::Tanh => "tanh",
+            UnaryKind::Reciprocal => "reciprocal",
         },
     };
     let n = l.graph.tensor(y).ty.numel();

@@ -3,17 +3,22 @@
 //! Templates are rendered by tera and every module is validated by naga; identical sources are
 //! kept once.
 
+mod boolean;
 mod conv;
 mod copy;
 mod einsum;
 mod elementwise;
+mod gather;
 mod grid;
 mod matmul;
+mod normalization;
+mod pad;
 mod params;
+mod resize;
 mod shaders;
 mod softmax;
 
-use onnx2wgsl_opset18::{DataType, Op, OpError};
+use onnx2wgsl_opset18::{DataType, Op, OpError, Value};
 use onnx2wgsl_runtime::plan::{Dispatch, Region};
 use serde::Serialize;
 
@@ -52,6 +57,18 @@ impl Lowering<'_> {
 
     pub fn region(&self, tensor: TensorId) -> Region {
         self.layout.region(tensor)
+    }
+
+    /// The node's inputs as shape inference sees them, for ops whose kernels depend on constants.
+    pub fn values(&self) -> Vec<Option<Value<'_>>> {
+        (self.node.inputs.iter())
+            .map(|t| {
+                t.map(|t| Value {
+                    ty: &self.graph.tensor(t).ty,
+                    constant: self.graph.tensor(t).value.as_ref(),
+                })
+            })
+            .collect()
     }
 
     /// An operator error, attributed to the node being lowered.
@@ -200,7 +217,14 @@ impl From<CompileError> for Lower {
 fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
     let float_only = matches!(
         l.node.op,
-        Op::Conv(_) | Op::MatMul(_) | Op::Gemm(_) | Op::Softmax(_)
+        Op::Conv(_)
+            | Op::MatMul(_)
+            | Op::Gemm(_)
+            | Op::Softmax(_)
+            | Op::Unary(_)
+            | Op::InstanceNormalization(_)
+            | Op::LayerNormalization(_)
+            | Op::BatchNormalization(_)
     );
     let output = &l.graph.tensor(l.node.outputs[0]).ty;
     if float_only && output.dtype != DataType::Float {
@@ -221,6 +245,15 @@ fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
         Op::Transpose(op) => vec![copy::transpose(l, op)?],
         Op::Concat(op) => copy::concat(l, op)?,
         Op::Slice(_) => vec![copy::slice(l)?],
+        Op::Expand(_) => vec![copy::expand(l)?],
+        Op::Gather(op) => vec![gather::gather(l, op)?],
+        Op::Pad(op) => vec![pad::pad(l, op)?],
+        Op::Resize(op) => vec![resize::resize(l, op)?],
+        Op::Equal(_) => vec![boolean::equal(l)?],
+        Op::Where(_) => vec![boolean::select(l)?],
+        Op::InstanceNormalization(op) => vec![normalization::instance(l, op)?],
+        Op::LayerNormalization(op) => vec![normalization::layer(l, op)?],
+        Op::BatchNormalization(op) => vec![normalization::batch(l, op)?],
         _ => {
             return Err(Lower::Unsupported(
                 "runs only on build-time constants; here its inputs are computed on the device"

@@ -58,6 +58,16 @@ impl Params {
         self
     }
 
+    /// As [`Params::dims`], for f32 values (`array<vec4<f32>, 2>`).
+    pub fn float_dims(mut self, values: &[f32]) -> Params {
+        assert!(values.len() <= MAX_RANK, "callers check the rank first");
+        self = self.align();
+        for i in 0..MAX_RANK {
+            self = self.f32(values.get(i).copied().unwrap_or(0.0));
+        }
+        self
+    }
+
     fn align(mut self) -> Params {
         self.words.resize(self.words.len().next_multiple_of(4), 0);
         self

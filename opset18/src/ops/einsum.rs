@@ -57,7 +57,11 @@ impl Einsum {
         if lhs.is_empty() {
             return Err(bad("no operands"));
         }
-        let inputs = lhs.split(',').map(terms).collect::<Option<Vec<_>>>().ok_or_else(|| bad("bad term"))?;
+        let inputs = lhs
+            .split(',')
+            .map(terms)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| bad("bad term"))?;
         let output = match rhs {
             Some(r) => Some(terms(r).ok_or_else(|| bad("bad output term"))?),
             None => None,
@@ -68,7 +72,11 @@ impl Einsum {
     /// Resolves the labels against the operand shapes.
     pub fn contraction(&self, shapes: &[&[usize]]) -> Result<Contraction, OpError> {
         if shapes.len() != self.inputs.len() {
-            return Err(invalid!("the equation has {} operands, got {} inputs", self.inputs.len(), shapes.len()));
+            return Err(invalid!(
+                "the equation has {} operands, got {} inputs",
+                self.inputs.len(),
+                shapes.len()
+            ));
         }
         let operands: Vec<Vec<Label>> = (self.inputs.iter().zip(shapes))
             .map(|(terms, shape)| expand(terms, shape.len()))
@@ -88,7 +96,9 @@ impl Einsum {
                 match sizes.iter_mut().find(|(l, _)| *l == label) {
                     None => sizes.push((label, size)),
                     Some((_, known)) if *known == size => {}
-                    Some((Label::Broadcast(_), known)) if *known == 1 || size == 1 => *known = (*known).max(size),
+                    Some((Label::Broadcast(_), known)) if *known == 1 || size == 1 => {
+                        *known = (*known).max(size)
+                    }
                     Some((_, known)) => {
                         return Err(invalid!("label {label:?} has sizes {known} and {size}"));
                     }
@@ -109,7 +119,11 @@ impl Einsum {
                 return Err(invalid!("output label {label:?} is not in any operand"));
             }
         }
-        let mut reduced: Vec<Label> = sizes.iter().map(|(l, _)| *l).filter(|l| !output.contains(l)).collect();
+        let mut reduced: Vec<Label> = sizes
+            .iter()
+            .map(|(l, _)| *l)
+            .filter(|l| !output.contains(l))
+            .collect();
         reduced.sort();
 
         let stride_along = |labels: &[Label], shape: &[usize], label: Label| -> usize {
@@ -124,10 +138,20 @@ impl Einsum {
             output_shape: output.iter().map(|&l| size_of(l).unwrap()).collect(),
             reduce_shape: reduced.iter().map(|&l| size_of(l).unwrap()).collect(),
             output_strides: (operands.iter().zip(shapes))
-                .map(|(labels, shape)| output.iter().map(|&l| stride_along(labels, shape, l)).collect())
+                .map(|(labels, shape)| {
+                    output
+                        .iter()
+                        .map(|&l| stride_along(labels, shape, l))
+                        .collect()
+                })
                 .collect(),
             reduce_strides: (operands.iter().zip(shapes))
-                .map(|(labels, shape)| reduced.iter().map(|&l| stride_along(labels, shape, l)).collect())
+                .map(|(labels, shape)| {
+                    reduced
+                        .iter()
+                        .map(|&l| stride_along(labels, shape, l))
+                        .collect()
+                })
                 .collect(),
         })
     }
@@ -157,10 +181,15 @@ fn terms(text: &str) -> Option<Vec<Term>> {
 
 /// An operand's labels, one per axis, with the ellipsis covering the axes the letters leave.
 fn expand(terms: &[Term], rank: usize) -> Result<Vec<Label>, OpError> {
-    let letters = terms.iter().filter(|t| matches!(t, Term::Letter(_))).count();
+    let letters = terms
+        .iter()
+        .filter(|t| matches!(t, Term::Letter(_)))
+        .count();
     let has_ellipsis = terms.contains(&Term::Ellipsis);
     if letters > rank || (!has_ellipsis && letters != rank) {
-        return Err(invalid!("a term with {letters} labels does not fit an operand of rank {rank}"));
+        return Err(invalid!(
+            "a term with {letters} labels does not fit an operand of rank {rank}"
+        ));
     }
     Ok(expand_output(terms, rank - letters).expect("the count was checked"))
 }
@@ -184,27 +213,51 @@ fn implicit_output(operands: &[Vec<Label>], broadcast_rank: usize) -> Vec<Label>
         .copied()
         .collect();
     letters.sort();
-    (0..broadcast_rank).rev().map(Label::Broadcast).chain(letters).collect()
+    (0..broadcast_rank)
+        .rev()
+        .map(Label::Broadcast)
+        .chain(letters)
+        .collect()
 }
 
 impl Semantics for Einsum {
     fn infer(&self, inputs: &[Option<Value>]) -> Result<Vec<TensorType>, OpError> {
         let types: Vec<&TensorType> = (inputs.iter())
-            .map(|v| v.map(|v| v.ty).ok_or_else(|| invalid!("Einsum inputs cannot be omitted")))
+            .map(|v| {
+                v.map(|v| v.ty)
+                    .ok_or_else(|| invalid!("Einsum inputs cannot be omitted"))
+            })
             .collect::<Result<_, _>>()?;
-        let dtype = types.first().ok_or_else(|| invalid!("Einsum needs at least one input"))?.dtype;
+        let dtype = types
+            .first()
+            .ok_or_else(|| invalid!("Einsum needs at least one input"))?
+            .dtype;
         for ty in &types {
-            check_dtype("Inputs", ty, &[DataType::Float, DataType::Int32, DataType::Int64])?;
+            check_dtype(
+                "Inputs",
+                ty,
+                &[DataType::Float, DataType::Int32, DataType::Int64],
+            )?;
             if ty.dtype != dtype {
-                return Err(invalid!("inputs mix {} and {}", dtype.name(), ty.dtype.name()));
+                return Err(invalid!(
+                    "inputs mix {} and {}",
+                    dtype.name(),
+                    ty.dtype.name()
+                ));
             }
         }
         let shapes: Vec<&[usize]> = types.iter().map(|t| t.shape.as_slice()).collect();
-        Ok(vec![TensorType::new(dtype, self.contraction(&shapes)?.output_shape)])
+        Ok(vec![TensorType::new(
+            dtype,
+            self.contraction(&shapes)?.output_shape,
+        )])
     }
 
     fn eval(&self, inputs: &[Option<&Tensor>]) -> Result<Vec<Tensor>, OpError> {
-        let tensors: Vec<&Tensor> = inputs.iter().map(|t| t.ok_or(OpError::NotEvaluable)).collect::<Result<_, _>>()?;
+        let tensors: Vec<&Tensor> = inputs
+            .iter()
+            .map(|t| t.ok_or(OpError::NotEvaluable))
+            .collect::<Result<_, _>>()?;
         let shapes: Vec<&[usize]> = tensors.iter().map(|t| t.shape()).collect();
         let c = self.contraction(&shapes)?;
         let values: Vec<Vec<f64>> = tensors.iter().map(|t| t.as_f64()).collect();
@@ -212,14 +265,20 @@ impl Semantics for Einsum {
         let reduce_len: usize = c.reduce_shape.iter().product();
         let mut out = vec![0.0; out_len];
         for (i, slot) in out.iter_mut().enumerate() {
-            let bases: Vec<usize> = (0..values.len()).map(|k| offset(i, &c.output_shape, &c.output_strides[k])).collect();
+            let bases: Vec<usize> = (0..values.len())
+                .map(|k| offset(i, &c.output_shape, &c.output_strides[k]))
+                .collect();
             for r in 0..reduce_len {
                 *slot += (0..values.len())
                     .map(|k| values[k][bases[k] + offset(r, &c.reduce_shape, &c.reduce_strides[k])])
                     .product::<f64>();
             }
         }
-        Ok(vec![Tensor::from_f64(tensors[0].dtype(), c.output_shape, &out)])
+        Ok(vec![Tensor::from_f64(
+            tensors[0].dtype(),
+            c.output_shape,
+            &out,
+        )])
     }
 }
 
@@ -240,13 +299,17 @@ mod tests {
 
     fn einsum(equation: &str) -> Einsum {
         let mut attrs = Attributes::default();
-        attrs.0.insert("equation".into(), Attribute::String(equation.into()));
+        attrs
+            .0
+            .insert("equation".into(), Attribute::String(equation.into()));
         Einsum::parse(&attrs).unwrap()
     }
 
     #[test]
     fn spaces_do_not_matter() {
-        let c = einsum("b h k n, b k v -> b h v n").contraction(&[&[2, 8, 5, 16], &[2, 5, 3]]).unwrap();
+        let c = einsum("b h k n, b k v -> b h v n")
+            .contraction(&[&[2, 8, 5, 16], &[2, 5, 3]])
+            .unwrap();
         assert_eq!(c.output_shape, [2, 8, 3, 16]);
         assert_eq!(c.reduce_shape, [5]);
         assert_eq!(c.output_strides[1], [15, 0, 1, 0]);
@@ -277,7 +340,9 @@ mod tests {
 
     #[test]
     fn mismatched_sizes_are_errors() {
-        assert!(einsum("ij,jk->ik").contraction(&[&[2, 3], &[4, 5]]).is_err());
+        assert!(einsum("ij,jk->ik")
+            .contraction(&[&[2, 3], &[4, 5]])
+            .is_err());
         assert!(einsum("ij->ik").contraction(&[&[2, 3]]).is_err());
         assert!(einsum("ijk->i").contraction(&[&[2, 3]]).is_err());
     }

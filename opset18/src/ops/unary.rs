@@ -8,22 +8,39 @@ use crate::{Attributes, DataType, OpError, Tensor, TensorType, Value};
 pub enum UnaryKind {
     Relu,
     Sigmoid,
+    Sin,
+    Cos,
+    Sqrt,
+    Exp,
+    Neg,
+    Abs,
+    Tanh,
+    Reciprocal,
 }
+
+const KINDS: [(UnaryKind, &str); 10] = [
+    (UnaryKind::Relu, "Relu"),
+    (UnaryKind::Sigmoid, "Sigmoid"),
+    (UnaryKind::Sin, "Sin"),
+    (UnaryKind::Cos, "Cos"),
+    (UnaryKind::Sqrt, "Sqrt"),
+    (UnaryKind::Exp, "Exp"),
+    (UnaryKind::Neg, "Neg"),
+    (UnaryKind::Abs, "Abs"),
+    (UnaryKind::Tanh, "Tanh"),
+    (UnaryKind::Reciprocal, "Reciprocal"),
+];
 
 impl UnaryKind {
     pub fn from_op_type(op_type: &str) -> Option<UnaryKind> {
-        Some(match op_type {
-            "Relu" => UnaryKind::Relu,
-            "Sigmoid" => UnaryKind::Sigmoid,
-            _ => return None,
-        })
+        KINDS
+            .iter()
+            .find(|(_, name)| *name == op_type)
+            .map(|&(k, _)| k)
     }
 
     pub fn op_type(self) -> &'static str {
-        match self {
-            UnaryKind::Relu => "Relu",
-            UnaryKind::Sigmoid => "Sigmoid",
-        }
+        KINDS.iter().find(|(k, _)| *k == self).unwrap().1
     }
 
     fn apply(self, x: f32) -> f32 {
@@ -37,11 +54,19 @@ impl UnaryKind {
                 }
             }
             UnaryKind::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            UnaryKind::Sin => x.sin(),
+            UnaryKind::Cos => x.cos(),
+            UnaryKind::Sqrt => x.sqrt(),
+            UnaryKind::Exp => x.exp(),
+            UnaryKind::Neg => -x,
+            UnaryKind::Abs => x.abs(),
+            UnaryKind::Tanh => x.tanh(),
+            UnaryKind::Reciprocal => 1.0 / x,
         }
     }
 }
 
-/// Only float32 is implemented (Relu also allows signed integers since opset 14).
+/// Only float32 is implemented (Relu since opset 14, Neg and Abs also allow integers).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Unary {
     pub kind: UnaryKind,
@@ -83,7 +108,11 @@ mod tests {
         let relu = Unary::parse("Relu", &Attributes::default()).unwrap();
         assert_eq!(relu.kind.op_type(), "Relu");
         assert!(Unary::parse("Relu", &attrs(&[("alpha", Attribute::Float(0.1))])).is_err());
-        assert!(Unary::parse("Tanh", &Attributes::default()).is_err());
+        assert!(Unary::parse("Erf", &Attributes::default()).is_err());
+        for (kind, name) in KINDS {
+            assert_eq!(UnaryKind::from_op_type(name), Some(kind));
+            assert_eq!(kind.op_type(), name);
+        }
     }
 
     #[test]
@@ -94,6 +123,33 @@ mod tests {
         let sigmoid = Unary::parse("Sigmoid", &Attributes::default()).unwrap();
         let y = eval(&sigmoid, [x]).unwrap().f32s();
         assert!((y[0] - 0.268_941_4).abs() < 1e-6 && y[1] == 0.5);
+        let x = Tensor::from_f32(vec![4], &[-4.0, 0.25, 1.0, 4.0]);
+        let cases: [(&str, [f32; 4]); 8] = [
+            (
+                "Sin",
+                [(-4f32).sin(), 0.25f32.sin(), 1f32.sin(), 4f32.sin()],
+            ),
+            ("Cos", [4f32.cos(), 0.25f32.cos(), 1f32.cos(), 4f32.cos()]),
+            ("Sqrt", [f32::NAN, 0.5, 1.0, 2.0]),
+            (
+                "Exp",
+                [(-4f32).exp(), 0.25f32.exp(), 1f32.exp(), 4f32.exp()],
+            ),
+            ("Neg", [4.0, -0.25, -1.0, -4.0]),
+            ("Abs", [4.0, 0.25, 1.0, 4.0]),
+            (
+                "Tanh",
+                [(-4f32).tanh(), 0.25f32.tanh(), 1f32.tanh(), 4f32.tanh()],
+            ),
+            ("Reciprocal", [-0.25, 4.0, 1.0, 0.25]),
+        ];
+        for (name, want) in cases {
+            let op = Unary::parse(name, &Attributes::default()).unwrap();
+            let got = eval(&op, [x.clone()]).unwrap().f32s();
+            for (g, w) in got.iter().zip(want) {
+                assert!(g == &w || (g.is_nan() && w.is_nan()), "{name}: {got:?}");
+            }
+        }
         let ints = TensorType::new(DataType::Int64, vec![2]);
         assert!(infer_shape(&relu, &[ints]).is_err());
     }

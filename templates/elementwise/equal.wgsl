@@ -1,0 +1,36 @@
+// y = (a == b) over {{ ty }} tensors of rank {{ rank }}, as bools (u32 0 or 1), with numpy
+// broadcasting: a stride of 0 repeats an operand along that axis.
+struct Params {
+    n: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+    shape: array<vec4<u32>, 2>,
+    a_strides: array<vec4<u32>, 2>,
+    b_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<{{ ty }}>;
+@group(0) @binding(2) var<storage, read> b: array<{{ ty }}>;
+@group(0) @binding(3) var<storage, read_write> y: array<u32>;
+
+@compute @workgroup_size({{ workgroup }})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
+    if i >= p.n {
+        return;
+    }
+    var rest = i;
+    var ia = 0u;
+    var ib = 0u;
+    for (var d = {{ rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let size = p.shape[axis >> 2u][axis & 3u];
+        let coord = rest % size;
+        rest /= size;
+        ia += coord * p.a_strides[axis >> 2u][axis & 3u];
+        ib += coord * p.b_strides[axis >> 2u][axis & 3u];
+    }
+    y[i] = select(0u, 1u, a[ia] == b[ib]);
+}

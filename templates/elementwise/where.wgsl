@@ -1,0 +1,40 @@
+// out = condition ? x : y over 32-bit elements of rank {{ rank }}, with numpy broadcasting of all
+// three inputs: a stride of 0 repeats an input along that axis.
+struct Params {
+    n: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+    shape: array<vec4<u32>, 2>,
+    c_strides: array<vec4<u32>, 2>,
+    x_strides: array<vec4<u32>, 2>,
+    y_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> condition: array<u32>;
+@group(0) @binding(2) var<storage, read> x: array<u32>;
+@group(0) @binding(3) var<storage, read> y: array<u32>;
+@group(0) @binding(4) var<storage, read_write> out: array<u32>;
+
+@compute @workgroup_size({{ workgroup }})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
+    if i >= p.n {
+        return;
+    }
+    var rest = i;
+    var ic = 0u;
+    var ix = 0u;
+    var iy = 0u;
+    for (var d = {{ rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let size = p.shape[axis >> 2u][axis & 3u];
+        let coord = rest % size;
+        rest /= size;
+        ic += coord * p.c_strides[axis >> 2u][axis & 3u];
+        ix += coord * p.x_strides[axis >> 2u][axis & 3u];
+        iy += coord * p.y_strides[axis >> 2u][axis & 3u];
+    }
+    out[i] = select(y[iy], x[ix], condition[ic] != 0u);
+}

@@ -1,0 +1,32 @@
+// Gather along one axis of 32-bit elements: data viewed as (outer, axis_len, inner), the output as
+// (outer, count, inner) with count the number of indices. Negative indices count from the back;
+// indices still out of range are clamped to the axis, since a shader cannot raise an error.
+struct Params {
+    n: u32,
+    axis_len: u32,
+    count: u32,
+    inner: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> data: array<u32>;
+@group(0) @binding(2) var<storage, read> indices: array<i32>;
+@group(0) @binding(3) var<storage, read_write> y: array<u32>;
+
+@compute @workgroup_size({{ workgroup }})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
+    if i >= p.n {
+        return;
+    }
+    let inner = i % p.inner;
+    let j = (i / p.inner) % p.count;
+    let outer = i / (p.inner * p.count);
+    let len = i32(p.axis_len);
+    var k = indices[j];
+    if k < 0 {
+        k += len;
+    }
+    let at = u32(clamp(k, 0, len - 1));
+    y[i] = data[(outer * p.axis_len + at) * p.inner + inner];
+}

@@ -1,0 +1,100 @@
+// Standardizes p.groups runs of p.len contiguous elements, one workgroup per run: the mean, then
+// the variance about it (two passes, each reduced in workgroup memory), then
+// y = (x - mean) / sqrt(variance + epsilon) * scale + b, where scale and b are read through
+// broadcast strides over x's shape (rank {{ rank }}).
+struct Params {
+    groups: u32,
+    len: u32,
+    epsilon: f32,
+    _pad: u32,
+    shape: array<vec4<u32>, 2>,
+    scale_strides: array<vec4<u32>, 2>,
+{%- if bias_binding %}
+    bias_strides: array<vec4<u32>, 2>,
+{%- endif %}
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> scale: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+{%- if bias_binding %}
+@group(0) @binding({{ bias_binding }}) var<storage, read> b: array<f32>;
+{%- endif %}
+{%- if stats_binding %}
+@group(0) @binding({{ stats_binding }}) var<storage, read_write> mean_out: array<f32>;
+@group(0) @binding({{ stats_binding + 1 }}) var<storage, read_write> inv_std_out: array<f32>;
+{%- endif %}
+
+var<workgroup> partial: array<f32, {{ workgroup }}>;
+
+// The sum of every invocation's `v`, returned to all of them.
+fn reduce(lid: u32, v: f32) -> f32 {
+    partial[lid] = v;
+    workgroupBarrier();
+    for (var s = {{ half }}u; s > 0u; s >>= 1u) {
+        if lid < s && lid + s < {{ workgroup }}u {
+            partial[lid] += partial[lid + s];
+        }
+        workgroupBarrier();
+    }
+    let total = partial[0];
+    // Nobody may overwrite `partial` before everyone has read the total.
+    workgroupBarrier();
+    return total;
+}
+
+// Where element `i` of x reads scale (and b).
+fn affine(i: u32) -> vec2<u32> {
+    var rest = i;
+    var at = vec2(0u);
+    for (var d = {{ rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let coord = rest % p.shape[axis >> 2u][axis & 3u];
+        rest /= p.shape[axis >> 2u][axis & 3u];
+        at.x += coord * p.scale_strides[axis >> 2u][axis & 3u];
+{%- if bias_binding %}
+        at.y += coord * p.bias_strides[axis >> 2u][axis & 3u];
+{%- endif %}
+    }
+    return at;
+}
+
+@compute @workgroup_size({{ workgroup }})
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) count: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let group = wid.x + wid.y * count.x;
+    if group >= p.groups {
+        return;
+    }
+    let start = group * p.len;
+    var sum = 0.0;
+    for (var j = lid; j < p.len; j += {{ workgroup }}u) {
+        sum += x[start + j];
+    }
+    let mean = reduce(lid, sum) / f32(p.len);
+    var squares = 0.0;
+    for (var j = lid; j < p.len; j += {{ workgroup }}u) {
+        let d = x[start + j] - mean;
+        squares += d * d;
+    }
+    let inv_std = 1.0 / sqrt(reduce(lid, squares) / f32(p.len) + p.epsilon);
+    for (var j = lid; j < p.len; j += {{ workgroup }}u) {
+        let i = start + j;
+        let at = affine(i);
+{%- if bias_binding %}
+        y[i] = (x[i] - mean) * inv_std * scale[at.x] + b[at.y];
+{%- else %}
+        y[i] = (x[i] - mean) * inv_std * scale[at.x];
+{%- endif %}
+    }
+{%- if stats_binding %}
+    if lid == 0u {
+        mean_out[group] = mean;
+        inv_std_out[group] = inv_std;
+    }
+{%- endif %}
+}

@@ -1,0 +1,57 @@
+// Pad of 32-bit elements over rank {{ rank }}, {{ mode }} mode. Along each axis the output has
+// `lead` padded positions, then the `len` input elements starting at `crop` (negative pads crop),
+// then padding.
+struct Params {
+    n: u32,
+    value: u32,
+    _pad0: u32,
+    _pad1: u32,
+    shape: array<vec4<u32>, 2>,
+    lead: array<vec4<u32>, 2>,
+    crop: array<vec4<u32>, 2>,
+    len: array<vec4<u32>, 2>,
+    in_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<u32>;
+@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+
+@compute @workgroup_size({{ workgroup }})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
+    if i >= p.n {
+        return;
+    }
+    var rest = i;
+    var at = 0u;
+    for (var d = {{ rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let size = p.shape[axis >> 2u][axis & 3u];
+        let coord = rest % size;
+        rest /= size;
+        let len = i32(p.len[axis >> 2u][axis & 3u]);
+        var k = i32(coord) - i32(p.lead[axis >> 2u][axis & 3u]);
+{%- if mode == "constant" %}
+        if k < 0 || k >= len {
+            y[i] = p.value;
+            return;
+        }
+{%- elif mode == "edge" %}
+        k = clamp(k, 0, len - 1);
+{%- else %}
+        // Mirror without repeating the edge; wider pads repeat with period 2 (len - 1), as numpy.
+        if len == 1 {
+            k = 0;
+        } else {
+            let period = 2 * (len - 1);
+            k = ((k % period) + period) % period;
+            if k >= len {
+                k = period - k;
+            }
+        }
+{%- endif %}
+        at += (u32(k) + p.crop[axis >> 2u][axis & 3u]) * p.in_strides[axis >> 2u][axis & 3u];
+    }
+    y[i] = x[at];
+}
