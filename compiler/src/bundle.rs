@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use onnx2wgsl_opset18::DataType;
-use onnx2wgsl_runtime::plan::{self, DType, Io, Plan, Shard, FORMAT_VERSION};
+use onnx2wgsl_runtime::plan::{self, DType, Io, Plan, Region, Shard, FORMAT_VERSION};
 
 use crate::codegen::Generated;
 use crate::ir::{Graph, TensorId};
@@ -28,9 +28,12 @@ pub fn assemble(
     generated: Generated,
     target: &Target,
 ) -> Result<Bundle, CompileError> {
-    let io = |ids: &[TensorId]| -> Vec<Io> { ids.iter().map(|&t| io(graph, &layout, t)).collect() };
-    let inputs = io(&graph.inputs);
-    let outputs = io(&graph.outputs);
+    let inputs = (graph.inputs.iter())
+        .map(|&t| io(graph, t, layout.region(t)))
+        .collect();
+    let outputs = (graph.outputs.iter().zip(&layout.output_regions))
+        .map(|(&t, &region)| io(graph, t, region))
+        .collect();
     let shards: Vec<(String, ShardData)> = layout
         .shards
         .into_iter()
@@ -76,7 +79,7 @@ pub fn assemble(
     })
 }
 
-fn io(graph: &Graph, layout: &Layout, tensor: TensorId) -> Io {
+fn io(graph: &Graph, tensor: TensorId, region: Region) -> Io {
     let info = graph.tensor(tensor);
     let dtype = match info.ty.dtype {
         DataType::Float => DType::F32,
@@ -88,7 +91,7 @@ fn io(graph: &Graph, layout: &Layout, tensor: TensorId) -> Io {
         name: info.name.clone(),
         dtype,
         shape: info.ty.shape.clone(),
-        region: layout.region(tensor),
+        region,
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Graph {
     pub tensors: Vec<TensorInfo>,
     pub inputs: Vec<TensorId>,
     pub outputs: Vec<TensorId>,
+    /// The order the nodes run in, once the scheduling pass has chosen it.
+    pub schedule: Vec<NodeIndex>,
     producers: HashMap<TensorId, NodeIndex>,
 }
 
@@ -101,6 +103,15 @@ impl Graph {
     pub fn topological_order(&self) -> Vec<NodeIndex> {
         petgraph::algo::toposort(&self.nodes, None)
             .expect("the IR graph is acyclic by construction")
+    }
+
+    /// The execution order: the schedule if one was chosen, else a topological order.
+    pub fn order(&self) -> Vec<NodeIndex> {
+        if self.schedule.len() == self.nodes.node_count() {
+            self.schedule.clone()
+        } else {
+            self.topological_order()
+        }
     }
 
     pub fn is_constant(&self, tensor: TensorId) -> bool {

@@ -5,7 +5,6 @@
 //! constant propagation), [`passes`] (fold, schedule), [`memory`] (buffers and weight shards),
 //! [`codegen`] (kernels from templates, validated by naga) and [`bundle`] (writing it all).
 
-mod arena;
 pub mod bundle;
 pub mod codegen;
 pub mod decode;

@@ -128,7 +128,8 @@ impl HostTensor {
     /// Reads device words back, widening `i32` to `i64` where the plan says the tensor is `I64`
     /// and reading any nonzero word as `true` where it says `Bool`.
     pub(crate) fn from_device_bytes(dtype: DType, shape: &[usize], bytes: &[u8]) -> HostTensor {
-        let words = bytes.chunks_exact(4).map(|w| [w[0], w[1], w[2], w[3]]);
+        let numel = shape.iter().product();
+        let words = (bytes.chunks_exact(4).take(numel)).map(|w| [w[0], w[1], w[2], w[3]]);
         let data = match dtype {
             DType::F32 => TensorData::F32(words.map(f32::from_le_bytes).collect()),
             DType::I32 => TensorData::I32(words.map(i32::from_le_bytes).collect()),

@@ -110,7 +110,8 @@ impl Plan {
                 return Err(bad(format!("{what} is declared twice")));
             }
             self.check_region(&what, &io.region)?;
-            let bytes = io.shape.iter().product::<usize>() as u64 * io.dtype.device_size();
+            // An empty tensor still gets the smallest region a binding can have.
+            let bytes = (io.shape.iter().product::<usize>() as u64 * io.dtype.device_size()).max(4);
             if bytes != io.region.size {
                 return Err(bad(format!(
                     "{what}: shape {:?} needs {bytes} bytes, its region has {}",

@@ -12,7 +12,6 @@ use serde::Serialize;
 use super::params::{broadcast_strides, check_rank, contiguous_strides, Params};
 use super::{kernel, Kernel, Lowering};
 use crate::ir::{Graph, TensorId};
-use crate::memory::Layout;
 use crate::target::Target;
 use crate::CompileError;
 
@@ -163,10 +162,10 @@ fn signed(strides: Vec<usize>) -> Vec<i64> {
 /// Copies a graph output's bytes from where they live into the output's own buffer.
 pub fn materialize(
     graph: &Graph,
-    layout: &Layout,
     target: &Target,
     source: Region,
     output: TensorId,
+    destination: Region,
 ) -> Result<Kernel, CompileError> {
     let shape = &graph.tensor(output).ty.shape;
     let flat = [shape.iter().product::<usize>()];
@@ -176,7 +175,7 @@ pub fn materialize(
             src: source,
             src_offset: 0,
             src_strides: vec![1],
-            dst: layout.region(output),
+            dst: destination,
             dst_offset: 0,
             dst_strides: vec![1],
         },

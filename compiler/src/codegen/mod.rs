@@ -128,7 +128,7 @@ pub fn generate(
     let mut shaders = ShaderSet::new();
     let mut dispatches = Vec::new();
     let mut unsupported = Vec::new();
-    for index in graph.topological_order() {
+    for index in graph.order() {
         let node = &graph.nodes[index];
         if is_view(&node.op) {
             continue;
@@ -163,9 +163,11 @@ pub fn generate(
     if !unsupported.is_empty() {
         return Err(CompileError::Unsupported(unsupported));
     }
-    for &(source, output) in &layout.output_copies {
+    for &(source, position) in &layout.output_copies {
+        let output = graph.outputs[position];
         let name = &graph.tensor(output).name;
-        let kernel = copy::materialize(graph, layout, target, source, output)?;
+        let destination = layout.output_regions[position];
+        let kernel = copy::materialize(graph, target, source, output, destination)?;
         dispatches.push(emit(
             &mut shaders,
             kernel,

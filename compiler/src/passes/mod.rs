@@ -2,6 +2,7 @@
 
 mod dead;
 mod fold;
+mod schedule;
 
 use crate::ir::Graph;
 
@@ -12,6 +13,7 @@ pub type Pass = (&'static str, fn(Graph) -> Graph);
 pub const ORDER: &[Pass] = &[
     ("fold constants", fold::run),
     ("remove dead nodes", dead::run),
+    ("schedule", schedule::run),
 ];
 
 pub fn run(mut graph: Graph) -> Graph {

@@ -27,8 +27,12 @@ fn order(graph: &Graph) -> Vec<NodeIndex> {
     }
     let mut waiting: HashMap<NodeIndex, usize> = HashMap::new();
     for &n in &nodes {
-        let producers: HashSet<NodeIndex> =
-            graph.nodes[n].inputs.iter().flatten().filter_map(|&t| graph.producer(t)).collect();
+        let producers: HashSet<NodeIndex> = graph.nodes[n]
+            .inputs
+            .iter()
+            .flatten()
+            .filter_map(|&t| graph.producer(t))
+            .collect();
         waiting.insert(n, producers.len());
     }
     let mut ready: Vec<NodeIndex> = nodes.iter().copied().filter(|n| waiting[n] == 0).collect();
@@ -39,7 +43,9 @@ fn order(graph: &Graph) -> Vec<NodeIndex> {
             .expect("ready is not empty");
         let node = ready.swap_remove(best);
         for &t in graph.nodes[node].inputs.iter().flatten() {
-            *readers.get_mut(&storage_root(graph, t)).expect("counted above") -= 1;
+            *readers
+                .get_mut(&storage_root(graph, t))
+                .expect("counted above") -= 1;
         }
         let mut released = HashSet::new();
         for &t in &graph.nodes[node].outputs {
@@ -63,13 +69,23 @@ fn growth(graph: &Graph, node: NodeIndex, readers: &HashMap<TensorId, usize>) ->
     let bytes = |t: TensorId| (graph.tensor(t).ty.numel() * 4) as i64;
     let n = &graph.nodes[node];
     let added: i64 = n.outputs.iter().map(|&t| bytes(t)).sum();
-    let mut roots: Vec<TensorId> = n.inputs.iter().flatten().map(|&t| storage_root(graph, t)).collect();
+    let mut roots: Vec<TensorId> = n
+        .inputs
+        .iter()
+        .flatten()
+        .map(|&t| storage_root(graph, t))
+        .collect();
     roots.sort();
     roots.dedup();
     let freed: i64 = (roots.into_iter())
         .filter(|r| !graph.is_constant(*r) && !graph.outputs.contains(r))
         .filter(|r| {
-            let uses = n.inputs.iter().flatten().filter(|&&t| storage_root(graph, t) == *r).count();
+            let uses = n
+                .inputs
+                .iter()
+                .flatten()
+                .filter(|&&t| storage_root(graph, t) == *r)
+                .count();
             readers[r] == uses
         })
         .map(bytes)

@@ -1,0 +1,293 @@
+//! Memory planning: where every tensor the device touches lives.
+//!
+//! Activations, inputs and outputs share arena buffers: each tensor is live from the step that
+//! writes it to the last step that reads it, and tensors whose lifetimes do not overlap reuse the
+//! same bytes ([`arena`]). Views (Reshape, Flatten, …) share the storage of the tensor they view.
+//! Constants are packed into weight shards ([`shards`]).
+
+mod arena;
+mod shards;
+
+use std::collections::{HashMap, HashSet};
+
+use onnx2wgsl_opset18::Op;
+use onnx2wgsl_runtime::plan::{Buffer, Region};
+
+use crate::ir::{Graph, TensorId};
+use crate::shard::ShardData;
+use crate::target::Target;
+use crate::CompileError;
+
+pub use shards::device_bytes;
+
+/// WebGPU's `minStorageBufferOffsetAlignment` default, which every binding offset respects.
+pub const ALIGNMENT: u64 = 256;
+
+pub struct Layout {
+    /// Arena buffers first, then one buffer per shard.
+    pub buffers: Vec<Buffer>,
+    /// Device bytes of each shard, in the order of the shard buffers.
+    pub shards: Vec<ShardData>,
+    regions: HashMap<TensorId, Region>,
+    /// Where each graph output is read back from, in output order.
+    pub output_regions: Vec<Region>,
+    /// Graph outputs whose bytes live elsewhere (in an input, a constant, or another output):
+    /// (where the bytes are, output position) pairs to copy after the last node.
+    pub output_copies: Vec<(Region, usize)>,
+    pub stats: MemoryStats,
+}
+
+/// Activation memory of the plan, against what its schedule allows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryStats {
+    /// Bytes of all arenas together.
+    pub planned: u64,
+    /// The most bytes live at one step of the schedule: no packing can do better.
+    pub lower_bound: u64,
+    /// Bytes if no tensor shared memory with another.
+    pub naive: u64,
+}
+
+impl Layout {
+    pub fn region(&self, tensor: TensorId) -> Region {
+        self.regions[&tensor]
+    }
+}
+
+/// Reshape-like operators whose output is the input's bytes under another shape.
+pub fn is_view(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Reshape(_) | Op::Flatten(_) | Op::Identity(_) | Op::Squeeze(_) | Op::Unsqueeze(_)
+    )
+}
+
+/// Inputs that only configure a kernel (Slice's starts and ends, …): read at build time, never
+/// bound on the device.
+pub fn is_parameter_input(op: &Op, index: usize) -> bool {
+    // Pad's constant_value is folded into the kernel's uniforms; Resize's roi, scales and sizes,
+    // Pad's pads and axes and Expand's shape only shape the kernel.
+    matches!(
+        op,
+        Op::Slice(_) | Op::Pad(_) | Op::Resize(_) | Op::Expand(_)
+    ) && index > 0
+}
+
+/// The tensor whose storage `tensor` uses: itself, or the source of the views it comes from.
+pub fn storage_root(graph: &Graph, mut tensor: TensorId) -> TensorId {
+    while let Some(node) = graph.producer(tensor).map(|n| &graph.nodes[n]) {
+        if !is_view(&node.op) {
+            break;
+        }
+        tensor = node.inputs[0].expect("a view always has its data input");
+    }
+    tensor
+}
+
+/// Bytes a tensor occupies on the device: every element type is stored in 32 bits, and an empty
+/// tensor still gets the smallest region a binding can have.
+pub fn device_size(graph: &Graph, tensor: TensorId) -> u64 {
+    (graph.tensor(tensor).ty.numel() as u64 * 4).max(4)
+}
+
+/// What needs arena memory: a tensor, or the private copy of a graph output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Tensor(TensorId),
+    OutputCopy(usize),
+}
+
+#[derive(Default)]
+struct Lifetimes {
+    keys: Vec<Key>,
+    requests: Vec<arena::Request>,
+    index: HashMap<Key, usize>,
+    conflicts: Vec<Vec<usize>>,
+}
+
+impl Lifetimes {
+    fn define(&mut self, key: Key, size: u64, step: usize) {
+        self.index.insert(key, self.keys.len());
+        self.keys.push(key);
+        self.requests.push(arena::Request {
+            size,
+            first: step,
+            last: step,
+        });
+        self.conflicts.push(Vec::new());
+    }
+
+    fn read(&mut self, key: Key, step: usize) {
+        let request = &mut self.requests[self.index[&key]];
+        request.last = request.last.max(step);
+    }
+
+    /// Records that one dispatch reads `reads` while writing `writes`: WebGPU forbids binding a
+    /// buffer both ways in one dispatch, so they must not share an arena.
+    fn dispatch(&mut self, reads: &[Key], writes: &[Key]) {
+        for r in reads {
+            for w in writes {
+                let (r, w) = (self.index[r], self.index[w]);
+                self.conflicts[r].push(w);
+                self.conflicts[w].push(r);
+            }
+        }
+    }
+}
+
+pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
+    let limits = &target.limits;
+    let binding_limit = limits.max_storage_buffer_binding_size;
+    let mut packer = shards::ShardPacker::new(binding_limit);
+    let mut slots: HashMap<TensorId, shards::Slot> = HashMap::new();
+    let mut life = Lifetimes::default();
+    let check = |t: TensorId| -> Result<u64, CompileError> {
+        let size = device_size(graph, t);
+        if size > binding_limit {
+            return Err(CompileError::Limit(format!(
+                "tensor {:?} needs {size} bytes, more than one storage binding ({binding_limit} bytes)",
+                graph.tensor(t).name
+            )));
+        }
+        Ok(size)
+    };
+
+    for &input in &graph.inputs {
+        life.define(Key::Tensor(input), check(input)?, 0);
+    }
+    let order = graph.order();
+    for (k, &index) in order.iter().enumerate() {
+        let step = k + 1;
+        let node = &graph.nodes[index];
+        if is_view(&node.op) {
+            continue;
+        }
+        let mut reads = Vec::new();
+        for (i, input) in node.inputs.iter().enumerate() {
+            let Some(input) = *input else { continue };
+            if is_parameter_input(&node.op, i) {
+                continue;
+            }
+            let root = storage_root(graph, input);
+            if graph.is_constant(root) {
+                if !slots.contains_key(&root) {
+                    slots.insert(root, packer.add(graph, root)?);
+                }
+            } else {
+                life.read(Key::Tensor(root), step);
+                reads.push(Key::Tensor(root));
+            }
+        }
+        let mut writes = Vec::new();
+        for &output in &node.outputs {
+            life.define(Key::Tensor(output), check(output)?, step);
+            writes.push(Key::Tensor(output));
+        }
+        life.dispatch(&reads, &writes);
+    }
+
+    // Outputs are read back after the run, so they live to the end; one whose bytes belong to
+    // something else gets a private copy, made after the last node.
+    let copy_step = order.len() + 1;
+    let end = order.len() + 2;
+    let mut claimed = HashSet::new();
+    let mut copies = Vec::new();
+    for (j, &output) in graph.outputs.iter().enumerate() {
+        let root = storage_root(graph, output);
+        let borrowed = graph.is_constant(root) || graph.inputs.contains(&root);
+        if borrowed || !claimed.insert(root) {
+            if graph.is_constant(root) && !slots.contains_key(&root) {
+                slots.insert(root, packer.add(graph, root)?);
+            }
+            life.define(Key::OutputCopy(j), check(output)?, copy_step);
+            life.read(Key::OutputCopy(j), end);
+            if !graph.is_constant(root) {
+                life.read(Key::Tensor(root), copy_step);
+                life.dispatch(&[Key::Tensor(root)], &[Key::OutputCopy(j)]);
+            }
+            copies.push((root, j));
+        } else {
+            life.read(Key::Tensor(root), end);
+        }
+    }
+
+    let packing = arena::pack(
+        &life.requests,
+        &life.conflicts,
+        ALIGNMENT,
+        limits.max_buffer_size,
+    )
+    .expect("every request fits one binding, which fits one buffer");
+    let mut buffers: Vec<Buffer> = packing
+        .arena_sizes
+        .iter()
+        .map(|&size| Buffer { size, shard: None })
+        .collect();
+    let first_shard = buffers.len() as u32;
+    buffers.extend((packer.shards.iter().enumerate()).map(|(i, s)| Buffer {
+        size: s.len(),
+        shard: Some(i as u32),
+    }));
+
+    let mut regions = HashMap::new();
+    let mut copy_regions = HashMap::new();
+    for (i, key) in life.keys.iter().enumerate() {
+        let p = packing.placements[i];
+        let region = Region {
+            buffer: p.arena as u32,
+            offset: p.offset,
+            size: life.requests[i].size,
+        };
+        match *key {
+            Key::Tensor(t) => regions.insert(t, region),
+            Key::OutputCopy(j) => copy_regions.insert(j, region),
+        };
+    }
+    for (&t, slot) in &slots {
+        let region = Region {
+            buffer: first_shard + slot.shard as u32,
+            offset: slot.offset,
+            size: slot.size,
+        };
+        regions.insert(t, region);
+    }
+    // Views read and write their root's bytes.
+    for &index in &order {
+        let node = &graph.nodes[index];
+        if is_view(&node.op) {
+            let root = storage_root(graph, node.outputs[0]);
+            if let Some(&region) = regions.get(&root) {
+                regions.insert(node.outputs[0], region);
+            }
+        }
+    }
+    let output_regions = (0..graph.outputs.len())
+        .map(|j| {
+            copy_regions
+                .get(&j)
+                .copied()
+                .unwrap_or_else(|| regions[&storage_root(graph, graph.outputs[j])])
+        })
+        .collect();
+    let output_copies = copies
+        .into_iter()
+        .map(|(root, j)| (regions[&root], j))
+        .collect();
+    let stats = MemoryStats {
+        planned: packing.arena_sizes.iter().sum(),
+        lower_bound: arena::lower_bound(&life.requests, ALIGNMENT),
+        naive: life
+            .requests
+            .iter()
+            .map(|r| r.size.next_multiple_of(ALIGNMENT))
+            .sum(),
+    };
+    Ok(Layout {
+        buffers,
+        shards: packer.shards,
+        regions,
+        output_regions,
+        output_copies,
+        stats,
+    })
+}
