@@ -170,9 +170,7 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
             }
             let root = storage_root(graph, input);
             if graph.is_constant(root) {
-                if !slots.contains_key(&root) {
-                    slots.insert(root, packer.add(graph, root)?);
-                }
+                pack_constant(&mut slots, &mut packer, graph, root)?;
             } else {
                 life.read(Key::Tensor(root), step);
                 reads.push(Key::Tensor(root));
@@ -196,8 +194,8 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         let root = storage_root(graph, output);
         let borrowed = graph.is_constant(root) || graph.inputs.contains(&root);
         if borrowed || !claimed.insert(root) {
-            if graph.is_constant(root) && !slots.contains_key(&root) {
-                slots.insert(root, packer.add(graph, root)?);
+            if graph.is_constant(root) {
+                pack_constant(&mut slots, &mut packer, graph, root)?;
             }
             life.define(Key::OutputCopy(j), check(output)?, copy_step);
             life.read(Key::OutputCopy(j), end);
@@ -290,4 +288,16 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         output_copies,
         stats,
     })
+}
+
+fn pack_constant(
+    slots: &mut HashMap<TensorId, shards::Slot>,
+    packer: &mut shards::ShardPacker,
+    graph: &Graph,
+    tensor: TensorId,
+) -> Result<(), CompileError> {
+    if let std::collections::hash_map::Entry::Vacant(slot) = slots.entry(tensor) {
+        slot.insert(packer.add(graph, tensor)?);
+    }
+    Ok(())
 }
