@@ -1,3 +1,4 @@
+{% import "macros/epilogue.wgsl" as epilogue %}
 // Direct 2-D convolution, one invocation per output element, NCHW layout, grouped.
 struct Params {
     batch: u32,
@@ -16,6 +17,7 @@ struct Params {
     pad_w: u32,
     dilation_h: u32,
     dilation_w: u32,
+{{- epilogue::params(e=epilogue) }}
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -27,6 +29,9 @@ struct Params {
 {%- else %}
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 {%- endif %}
+{{- epilogue::bindings(e=epilogue) }}
+
+{{ epilogue::function(e=epilogue, ty="f32") }}
 
 @compute @workgroup_size({{ workgroup }})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -63,5 +68,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             }
         }
     }
-    y[i] = acc;
+    y[i] = epilogue(acc, i);
 }

@@ -1,3 +1,4 @@
+{% import "macros/epilogue.wgsl" as epilogue %}
 // Einsum as a strided contraction: each invocation owns one output element, walks the summed
 // labels, and reads every operand through its own strides (0 where a label is absent), so no
 // operand is transposed in memory.
@@ -12,6 +13,7 @@ struct Params {
     {{ operand }}_out: array<vec4<u32>, 2>,
     {{ operand }}_reduce: array<vec4<u32>, 2>,
 {%- endfor %}
+{{- epilogue::params(e=epilogue) }}
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -19,6 +21,9 @@ struct Params {
 @group(0) @binding({{ loop.index }}) var<storage, read> {{ operand }}: array<{{ ty }}>;
 {%- endfor %}
 @group(0) @binding({{ operands | length + 1 }}) var<storage, read_write> y: array<{{ ty }}>;
+{{- epilogue::bindings(e=epilogue) }}
+
+{{ epilogue::function(e=epilogue, ty=ty) }}
 
 @compute @workgroup_size({{ workgroup }})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -54,5 +59,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         }
         acc += {% for operand in operands %}{{ operand }}[{{ operand }}_at]{% if not loop.last %} * {% endif %}{% endfor %};
     }
-    y[i] = acc;
+    y[i] = epilogue(acc, i);
 }

@@ -1,3 +1,4 @@
+{% import "macros/epilogue.wgsl" as epilogue %}
 // y[batch, i, j] = alpha * sum_k a[batch, i, k] * b[batch, k, j]{% if has_c %} + beta * c[i, j]{% endif %}.
 // Every operand is addressed through strides, so transposed operands (Gemm's transA/transB),
 // broadcast batch axes (stride 0) and a broadcast bias need no copies.
@@ -17,6 +18,7 @@ struct Params {
     batch_shape: array<vec4<u32>, 2>,
     a_batch_strides: array<vec4<u32>, 2>,
     b_batch_strides: array<vec4<u32>, 2>,
+{{- epilogue::params(e=epilogue) }}
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -28,6 +30,9 @@ struct Params {
 {%- else %}
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 {%- endif %}
+{{- epilogue::bindings(e=epilogue) }}
+
+{{ epilogue::function(e=epilogue, ty="f32") }}
 
 @compute @workgroup_size({{ workgroup }})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -53,8 +58,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         acc += a[a_at + kk * p.a_col] * b[b_at + kk * p.b_row];
     }
 {%- if has_c %}
-    y[i] = p.alpha * acc + p.beta * c[row * p.c_row + col * p.c_col];
+    y[i] = epilogue(p.alpha * acc + p.beta * c[row * p.c_row + col * p.c_col], i);
 {%- else %}
-    y[i] = p.alpha * acc;
+    y[i] = epilogue(p.alpha * acc, i);
 {%- endif %}
 }

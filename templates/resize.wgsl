@@ -34,7 +34,8 @@ fn source(v: f32, axis: u32) -> f32 {
 {%- elif coordinates == "pytorch_half_pixel" %}
     return select(0.0, (v + 0.5) / scale - 0.5, output > 1.0);
 {%- elif coordinates == "align_corners" %}
-    return select(0.0, v * (input - 1.0) / (output - 1.0), output > 1.0);
+    // The spec's length_resized is input × scale, unrounded.
+    return select(0.0, v * (input - 1.0) / (input * scale - 1.0), output > 1.0);
 {%- else %}
     return v / scale;
 {%- endif %}

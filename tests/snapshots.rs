@@ -42,7 +42,7 @@ fn int_input() {
 
 #[test]
 fn identical_shaders_are_emitted_once() {
-    let bundle = build(&fixtures().join("tiny_cnn/model.onnx"), HashMap::new()).unwrap();
+    let bundle = build(&fixtures().join("tiny_mlp_attention/model.onnx"), HashMap::new()).unwrap();
     let mut sources: Vec<&String> = bundle.shaders.iter().map(|(_, s)| s).collect();
     let count = sources.len();
     sources.sort();
@@ -50,6 +50,6 @@ fn identical_shaders_are_emitted_once() {
     assert_eq!(sources.len(), count);
     assert!(
         bundle.plan.dispatches.len() > count,
-        "tiny_cnn's convolutions share a shader"
+        "tiny_mlp_attention's transposes share a shader"
     );
 }

@@ -42,6 +42,10 @@ pub enum CompileError {
     },
     #[error("tensor {tensor:?}: {reason}")]
     Tensor { tensor: String, reason: String },
+    /// A graph input, output or initializer of a type the compiler does not support: not a
+    /// tensor, or an element type other than float32, int32, int64 and bool.
+    #[error("tensor {tensor:?}: {reason}")]
+    UnsupportedType { tensor: String, reason: String },
     #[error("target limit exceeded: {0}")]
     Limit(String),
     #[error("compiler bug: shader for node(s) {nodes} failed validation: {message}")]

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use onnx2wgsl_opset18::ops::binary::BinaryKind;
+use onnx2wgsl_opset18::ops::unary::UnaryKind;
 use onnx2wgsl_opset18::{Op, Tensor, TensorType};
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
@@ -24,9 +26,52 @@ pub struct Node {
     pub name: String,
     pub op_type: String,
     pub op: Op,
-    /// In ONNX input order; `None` for an omitted optional input.
+    /// In ONNX input order; `None` for an omitted optional input. A fused epilogue's operands
+    /// follow the operator's own inputs.
     pub inputs: Vec<Option<TensorId>>,
     pub outputs: Vec<TensorId>,
+    /// Elementwise operations fused onto the output (see [`Epilogue`]).
+    pub epilogue: Option<Epilogue>,
+}
+
+impl Node {
+    /// The operator's own inputs, without fused epilogue operands.
+    pub fn op_inputs(&self) -> &[Option<TensorId>] {
+        match &self.epilogue {
+            Some(e) => &self.inputs[..e.first_input],
+            None => &self.inputs,
+        }
+    }
+}
+
+/// Elementwise operations applied to a kernel's result before it is stored. The node's single
+/// output is then the last step's result; `base` is the operator's own output, which is never
+/// stored but still gives the kernel its shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Epilogue {
+    pub base: TensorId,
+    pub steps: Vec<Step>,
+    /// The shape every step computes, over which operands broadcast (same element count as
+    /// `base`; views may still reshape the stored result).
+    pub shape: Vec<usize>,
+    /// Index in the node's inputs of the first epilogue operand.
+    pub first_input: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Operand {
+    /// The operator's own result.
+    Base,
+    /// An earlier step's result.
+    Step(usize),
+    /// The node's input at this index, broadcast to the epilogue's shape.
+    Input(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Step {
+    Unary(UnaryKind, Operand),
+    Binary(BinaryKind, Operand, Operand),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -64,6 +109,27 @@ impl Graph {
             self.producers.insert(output, index);
         }
         index
+    }
+
+    /// Rebuilds producers and edges from the nodes' inputs and outputs, after a pass rewrote them.
+    pub fn rewire(&mut self) {
+        self.nodes.clear_edges();
+        self.producers.clear();
+        let indices: Vec<NodeIndex> = self.nodes.node_indices().collect();
+        for &index in &indices {
+            for &output in &self.nodes[index].outputs {
+                self.producers.insert(output, index);
+            }
+        }
+        for &index in &indices {
+            let inputs: Vec<TensorId> =
+                self.nodes[index].inputs.iter().flatten().copied().collect();
+            for input in inputs {
+                if let Some(&producer) = self.producers.get(&input) {
+                    self.nodes.add_edge(producer, index, input);
+                }
+            }
+        }
     }
 
     pub fn remove_node(&mut self, index: NodeIndex) {

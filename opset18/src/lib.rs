@@ -11,4 +11,4 @@ mod tensor;
 pub use attributes::{Attribute, Attributes};
 pub use error::OpError;
 pub use op::{Op, Value};
-pub use tensor::{DataType, Tensor, TensorType};
+pub use tensor::{onnx_type_name, DataType, Tensor, TensorType};

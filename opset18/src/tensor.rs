@@ -41,12 +41,40 @@ impl DataType {
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            DataType::Float => "float32",
-            DataType::Int32 => "int32",
-            DataType::Int64 => "int64",
-            DataType::Bool => "bool",
-        }
+        onnx_type_name(self.onnx_code())
+    }
+}
+
+/// The name of ONNX element type `code`, supported or not: `TensorProto.DataType`'s in lower case,
+/// except float32 for FLOAT.
+pub fn onnx_type_name(code: i32) -> &'static str {
+    match code {
+        0 => "undefined",
+        1 => "float32",
+        2 => "uint8",
+        3 => "int8",
+        4 => "uint16",
+        5 => "int16",
+        6 => "int32",
+        7 => "int64",
+        8 => "string",
+        9 => "bool",
+        10 => "float16",
+        11 => "double",
+        12 => "uint32",
+        13 => "uint64",
+        14 => "complex64",
+        15 => "complex128",
+        16 => "bfloat16",
+        17 => "float8e4m3fn",
+        18 => "float8e4m3fnuz",
+        19 => "float8e5m2",
+        20 => "float8e5m2fnuz",
+        21 => "uint4",
+        22 => "int4",
+        23 => "float4e2m1",
+        24 => "float8e8m0",
+        _ => "unknown",
     }
 }
 
@@ -198,5 +226,18 @@ impl Tensor {
             ty: TensorType::new(self.ty.dtype, shape),
             bytes: self.bytes.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        let names: Vec<&str> = [2, 10, 11, 16, 99].map(onnx_type_name).to_vec();
+        assert_eq!(names, ["uint8", "float16", "double", "bfloat16", "unknown"]);
+        assert_eq!(DataType::Float.name(), "float32");
+        assert_eq!(DataType::from_onnx(7).map(DataType::name), Some("int64"));
     }
 }

@@ -1,3 +1,4 @@
+{% import "macros/epilogue.wgsl" as epilogue %}
 // Standardizes p.groups runs of p.len contiguous elements, one workgroup per run: the mean, then
 // the variance about it (two passes, each reduced in workgroup memory), then
 // y = (x - mean) / sqrt(variance + epsilon) * scale + b, where scale and b are read through
@@ -12,6 +13,7 @@ struct Params {
 {%- if bias_binding %}
     bias_strides: array<vec4<u32>, 2>,
 {%- endif %}
+{{- epilogue::params(e=epilogue) }}
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -25,6 +27,9 @@ struct Params {
 @group(0) @binding({{ stats_binding }}) var<storage, read_write> mean_out: array<f32>;
 @group(0) @binding({{ stats_binding + 1 }}) var<storage, read_write> inv_std_out: array<f32>;
 {%- endif %}
+{{- epilogue::bindings(e=epilogue) }}
+
+{{ epilogue::function(e=epilogue, ty="f32") }}
 
 var<workgroup> partial: array<f32, {{ workgroup }}>;
 
@@ -86,9 +91,9 @@ fn main(
         let i = start + j;
         let at = affine(i);
 {%- if bias_binding %}
-        y[i] = (x[i] - mean) * inv_std * scale[at.x] + b[at.y];
+        y[i] = epilogue((x[i] - mean) * inv_std * scale[at.x] + b[at.y], i);
 {%- else %}
-        y[i] = (x[i] - mean) * inv_std * scale[at.x];
+        y[i] = epilogue((x[i] - mean) * inv_std * scale[at.x], i);
 {%- endif %}
     }
 {%- if stats_binding %}

@@ -1,54 +1,34 @@
 //! Finding the node tests and reading what each model uses.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use onnx2wgsl_opset18::Op;
 use onnx_protobuf::{Message, ModelProto};
 
-/// The node-test directory: `explicit` (`--data`), else `$ONNX_NODE_TESTS`, else the one inside
-/// the installed `onnx` Python package.
+/// The node-test directory: `explicit` (`--data`), else `$ONNX_NODE_TESTS`, else the one that
+/// `scripts/fetch_node_tests.sh` extracts under the workspace's `target/`.
 pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, String> {
     let dir = match explicit {
         Some(dir) => dir.to_path_buf(),
         None => match std::env::var_os("ONNX_NODE_TESTS") {
             Some(dir) => PathBuf::from(dir),
-            None => installed_onnx()?.join("backend/test/data/node"),
+            None => (Path::new(env!("CARGO_MANIFEST_DIR")).parent())
+                .expect("the tests crate lies inside the workspace")
+                .join("target/onnx-node-tests/onnx/backend/test/data/node"),
         },
     };
     if dir.is_dir() {
         Ok(dir)
     } else {
         Err(format!(
-            "ONNX node tests not found at {}: run scripts/setup.sh (it installs the pinned onnx \
-             Python package), or pass --data DIR / set ONNX_NODE_TESTS",
+            "ONNX node tests not found at {}: run scripts/setup.sh (it fetches the pinned onnx \
+             release's node tests), or pass --data DIR / set ONNX_NODE_TESTS",
             dir.display()
         ))
     }
 }
 
-fn installed_onnx() -> Result<PathBuf, String> {
-    let missing = |why: String| {
-        format!("cannot locate the onnx Python package ({why}): run scripts/setup.sh, or pass --data DIR / set ONNX_NODE_TESTS")
-    };
-    let output = Command::new("python3")
-        .args([
-            "-c",
-            "import onnx, os; print(os.path.dirname(onnx.__file__))",
-        ])
-        .output()
-        .map_err(|e| missing(format!("python3: {e}")))?;
-    if !output.status.success() {
-        return Err(missing(
-            String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        ));
-    }
-    Ok(PathBuf::from(
-        String::from_utf8_lossy(&output.stdout).trim(),
-    ))
-}
-
-/// The version of the `onnx` package that holds `dir` (from `onnx/version.py`), if it does.
+/// The onnx release whose node tests `dir` holds, from the `onnx/version.py` beside them.
 pub fn onnx_version(dir: &Path) -> String {
     let file = dir.join("../../../../version.py");
     let text = std::fs::read_to_string(file).unwrap_or_default();

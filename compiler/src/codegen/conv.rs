@@ -13,7 +13,7 @@ struct Context {
 }
 
 pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
-    let (x, w, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.node.outputs[0]);
+    let (x, w, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
     let bias = l.input(2);
     let (xs, ws, ys) = (l.shape(x), l.shape(w), l.shape(y));
     let pads = op.resolved_pads(&xs[2..], &ws[2..]);

@@ -54,7 +54,7 @@ fn copy(c: Copy, target: &Target) -> Result<Kernel, CompileError> {
 }
 
 pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
-    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let (x, y) = (l.input(0).unwrap(), l.output());
     let in_strides = contiguous_strides(l.shape(x));
     let perm = op
         .resolved_perm(l.shape(x).len())
@@ -76,13 +76,13 @@ pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
 }
 
 pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
-    let y = l.node.outputs[0];
+    let y = l.output();
     let out = l.shape(y);
     let axis = normalize_axis(op.axis, out.len()).map_err(|e| l.op_error(e))?;
     let out_strides = contiguous_strides(out);
     let mut start = 0;
     let mut kernels = Vec::new();
-    for x in l.node.inputs.iter().flatten().copied() {
+    for x in l.node.op_inputs().iter().flatten().copied() {
         let shape = l.shape(x);
         if shape[axis] > 0 {
             kernels.push(copy(
@@ -104,8 +104,8 @@ pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
 }
 
 pub fn slice(l: &Lowering) -> Result<Kernel, CompileError> {
-    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
-    let values: Vec<Option<Value>> = (l.node.inputs.iter())
+    let (x, y) = (l.input(0).unwrap(), l.output());
+    let values: Vec<Option<Value>> = (l.node.op_inputs().iter())
         .map(|t| {
             t.map(|t| Value {
                 ty: &l.graph.tensor(t).ty,
@@ -139,7 +139,7 @@ pub fn slice(l: &Lowering) -> Result<Kernel, CompileError> {
 }
 
 pub fn expand(l: &Lowering) -> Result<Kernel, CompileError> {
-    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let (x, y) = (l.input(0).unwrap(), l.output());
     let out = l.shape(y);
     copy(
         Copy {

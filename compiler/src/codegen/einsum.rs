@@ -20,8 +20,8 @@ struct Context {
 }
 
 pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
-    let inputs: Vec<_> = l.node.inputs.iter().flatten().copied().collect();
-    let y = l.node.outputs[0];
+    let inputs: Vec<_> = l.node.op_inputs().iter().flatten().copied().collect();
+    let y = l.output();
     if inputs.len() > OPERANDS.len() {
         return Err(CompileError::Limit(format!(
             "Einsum with {} operands (at most {})",

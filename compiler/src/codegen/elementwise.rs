@@ -1,11 +1,12 @@
 //! Element-by-element kernels: binary arithmetic with broadcasting, unary activations, casts.
 
-use onnx2wgsl_opset18::ops::binary::{Binary, BinaryKind};
+use onnx2wgsl_opset18::ops::binary::Binary;
 use onnx2wgsl_opset18::ops::cast::Cast;
-use onnx2wgsl_opset18::ops::unary::{Unary, UnaryKind};
+use onnx2wgsl_opset18::ops::unary::Unary;
 use onnx2wgsl_opset18::DataType;
 use serde::Serialize;
 
+use super::epilogue::{binary_name, unary_name};
 use super::params::{broadcast_strides, check_rank, Params};
 use super::{Kernel, Lowering};
 use crate::CompileError;
@@ -27,16 +28,11 @@ pub fn wgsl_type(dtype: DataType) -> &'static str {
 }
 
 pub fn binary(l: &Lowering, op: &Binary) -> Result<Kernel, CompileError> {
-    let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.node.outputs[0]);
+    let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
     let out = l.shape(y);
     check_rank(out.len(), "an elementwise result")?;
     let context = BinaryContext {
-        op: match op.kind {
-            BinaryKind::Add => "+",
-            BinaryKind::Sub => "-",
-            BinaryKind::Mul => "*",
-            BinaryKind::Div => "/",
-        },
+        op: binary_name(op.kind),
         ty: wgsl_type(l.graph.tensor(y).ty.dtype),
         rank: out.len(),
     };
@@ -57,20 +53,9 @@ struct UnaryContext {
 }
 
 pub fn unary(l: &Lowering, op: &Unary) -> Result<Kernel, CompileError> {
-    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let (x, y) = (l.input(0).unwrap(), l.output());
     let context = UnaryContext {
-        op: match op.kind {
-            UnaryKind::Relu => "relu",
-            UnaryKind::Sigmoid => "sigmoid",
-            UnaryKind::Sin => "sin",
-            UnaryKind::Cos => "cos",
-            UnaryKind::Sqrt => "sqrt",
-            UnaryKind::Exp => "exp",
-            UnaryKind::Neg => "neg",
-            UnaryKind::Abs => "abs",
-            UnaryKind::Tanh => "tanh",
-            UnaryKind::Reciprocal => "reciprocal",
-        },
+        op: unary_name(op.kind),
     };
     let n = l.graph.tensor(y).ty.numel();
     let params = Params::new().u32(n).finish()?;
@@ -91,7 +76,7 @@ struct CastContext {
 }
 
 pub fn cast(l: &Lowering, op: &Cast) -> Result<Kernel, CompileError> {
-    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let (x, y) = (l.input(0).unwrap(), l.output());
     let context = CastContext {
         from: wgsl_type(l.graph.tensor(x).ty.dtype),
         to: wgsl_type(op.to),

@@ -13,7 +13,7 @@ use crate::CompileError;
 struct Context {}
 
 pub fn gather(l: &Lowering, op: &Gather) -> Result<Kernel, CompileError> {
-    let (data, indices, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.node.outputs[0]);
+    let (data, indices, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
     let shape = l.shape(data);
     let axis = normalize_axis(op.axis, shape.len()).map_err(|e| l.op_error(e))?;
     let n = l.graph.tensor(y).ty.numel();

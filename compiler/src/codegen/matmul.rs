@@ -20,7 +20,7 @@ struct Operand {
 }
 
 pub fn matmul(l: &Lowering) -> Result<Kernel, CompileError> {
-    let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.node.outputs[0]);
+    let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
     // numpy promotes 1-D operands to matrices: (K) as (1, K) on the left, (K, 1) on the right.
     let mut a_shape = l.shape(a).to_vec();
     if a_shape.len() == 1 {
@@ -57,7 +57,7 @@ pub fn matmul(l: &Lowering) -> Result<Kernel, CompileError> {
 }
 
 pub fn gemm(l: &Lowering, op: &Gemm) -> Result<Kernel, CompileError> {
-    let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.node.outputs[0]);
+    let (a, b, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
     let c = l.input(2);
     let (a_shape, b_shape) = (l.shape(a), l.shape(b));
     let (m, k) = if op.trans_a {

@@ -8,6 +8,7 @@ mod conv;
 mod copy;
 mod einsum;
 mod elementwise;
+mod epilogue;
 mod gather;
 mod grid;
 mod matmul;
@@ -56,7 +57,10 @@ impl Lowering<'_> {
     }
 
     pub fn region(&self, tensor: TensorId) -> Region {
-        self.layout.region(tensor)
+        match &self.node.epilogue {
+            Some(e) if e.base == tensor => self.layout.region(self.node.outputs[0]),
+            _ => self.layout.region(tensor),
+        }
     }
 
     /// The node's inputs as shape inference sees them, for ops whose kernels depend on constants.
@@ -89,7 +93,21 @@ impl Lowering<'_> {
         params: Vec<u32>,
         threads: usize,
     ) -> Result<Kernel, CompileError> {
-        kernel(template, context, bindings, params, threads, self.target)
+        let mut kernel = kernel(template, context, bindings, params, threads, self.target)?;
+        if let Some(e) = &self.node.epilogue {
+            let k = &mut kernel;
+            epilogue::attach(self, e, &mut k.context, &mut k.params, &mut k.bindings)?;
+        }
+        Ok(kernel)
+    }
+
+    /// The operator's own output: its shape is what the kernel computes. With a fused epilogue,
+    /// the stored tensor is the node's output instead, which [`Lowering::region`] gives.
+    pub fn output(&self) -> TensorId {
+        match &self.node.epilogue {
+            Some(e) => e.base,
+            None => self.node.outputs[0],
+        }
     }
 }
 
@@ -104,6 +122,8 @@ fn kernel(
     let workgroup = target.workgroup();
     let mut context = tera::Context::from_serialize(context).expect("kernel contexts are structs");
     context.insert("workgroup", &workgroup);
+    // Templates that can fuse an epilogue test for it; most kernels have none.
+    context.insert("epilogue", &None::<()>);
     let workgroups = grid::linear(threads, workgroup, &target.limits)?;
     Ok(Kernel {
         template,

@@ -85,7 +85,7 @@ fn standardize(l: &Lowering, g: Groups) -> Result<Kernel, CompileError> {
         .f32(g.epsilon)
         .dims(&g.shape)
         .dims(&g.scale.1);
-    let y = l.region(l.node.outputs[0]);
+    let y = l.region(l.output());
     let mut bindings = vec![l.region(l.input(0).unwrap()), g.scale.0, y];
     let mut context = GroupsContext {
         rank: g.shape.len(),
@@ -117,7 +117,7 @@ fn standardize(l: &Lowering, g: Groups) -> Result<Kernel, CompileError> {
 struct BatchContext {}
 
 pub fn batch(l: &Lowering, op: &BatchNormalization) -> Result<Kernel, CompileError> {
-    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let (x, y) = (l.input(0).unwrap(), l.output());
     let n = l.graph.tensor(y).ty.numel();
     let (channels, inner) = BatchNormalization::channels(l.shape(x));
     let params = Params::new()

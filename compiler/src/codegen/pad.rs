@@ -14,7 +14,7 @@ struct Context {
 }
 
 pub fn pad(l: &Lowering, op: &Pad) -> Result<Kernel, Lower> {
-    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let (x, y) = (l.input(0).unwrap(), l.output());
     let axes = op.resolve(&l.values()).map_err(|e| l.op_error(e))?;
     check_rank(axes.len(), "a padded tensor")?;
     // The constant is a uniform word, so it must be known at build time.

@@ -17,7 +17,7 @@ struct Context {
 }
 
 pub fn resize(l: &Lowering, op: &Resize) -> Result<Kernel, CompileError> {
-    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let (x, y) = (l.input(0).unwrap(), l.output());
     let axes = op.resolve(&l.values()).map_err(|e| l.op_error(e))?;
     check_rank(axes.len(), "a resized tensor")?;
     let lengths = |f: fn(&AxisScale) -> usize| axes.iter().map(f).collect::<Vec<_>>();

@@ -12,7 +12,7 @@ use crate::CompileError;
 struct Context {}
 
 pub fn softmax(l: &Lowering, op: &Softmax) -> Result<Kernel, CompileError> {
-    let (x, y) = (l.input(0).unwrap(), l.node.outputs[0]);
+    let (x, y) = (l.input(0).unwrap(), l.output());
     let shape = l.shape(x);
     let axis = normalize_axis(op.axis, shape.len()).map_err(|e| l.op_error(e))?;
     let outer: usize = shape[..axis].iter().product();

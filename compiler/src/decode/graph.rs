@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use onnx2wgsl_opset18::{DataType, Op, OpError, TensorType, Value};
+use onnx2wgsl_opset18::{Op, OpError, TensorType, Value};
 
 use super::attributes;
-use super::tensor::{tensor_from_proto, ExternalData};
+use super::tensor::{element_type, tensor_from_proto, ExternalData};
 use crate::ir::{Graph, Node, TensorId, TensorInfo};
 use crate::proto::tensor_shape_proto::dimension;
 use crate::proto::type_proto;
@@ -29,6 +29,10 @@ pub fn build(
         ));
     }
     for init in &proto.initializer {
+        element_type(init.data_type()).map_err(|reason| CompileError::UnsupportedType {
+            tensor: init.name().into(),
+            reason,
+        })?;
         let value = tensor_from_proto(init, external).map_err(|reason| CompileError::Tensor {
             tensor: init.name().into(),
             reason,
@@ -59,6 +63,12 @@ pub fn build(
         add_node(&mut graph, &mut names, proto, op)?;
     }
     for output in &proto.output {
+        // An output's declared type may leave the element type out; inference gives it.
+        if let Some(tensor) = declared_tensor(output, "graph output")? {
+            if tensor.elem_type() != 0 {
+                element_type(tensor.elem_type()).map_err(|r| unsupported_type(output, r))?;
+            }
+        }
         let id = *names.get(output.name()).ok_or_else(|| {
             CompileError::Model(format!(
                 "graph output {:?} is not produced by any node",
@@ -173,6 +183,7 @@ fn add_node(
         op,
         inputs,
         outputs,
+        epilogue: None,
     });
     Ok(())
 }
@@ -187,16 +198,9 @@ fn input_type(
         tensor: name.into(),
         reason,
     };
-    let tensor = match input.r#type.as_ref().and_then(|t| t.value.as_ref()) {
-        Some(type_proto::Value::TensorType(t)) => t,
-        _ => return Err(bad("graph input is not a tensor".into())),
-    };
-    let dtype = DataType::from_onnx(tensor.elem_type()).ok_or_else(|| {
-        bad(format!(
-            "element type {} is not supported",
-            tensor.elem_type()
-        ))
-    })?;
+    let tensor = declared_tensor(input, "graph input")?
+        .ok_or_else(|| bad("graph input has no type".into()))?;
+    let dtype = element_type(tensor.elem_type()).map_err(|r| unsupported_type(input, r))?;
     let shape_proto = tensor
         .shape
         .as_ref()
@@ -217,4 +221,116 @@ fn input_type(
         shape.push(size);
     }
     Ok(TensorType::new(dtype, shape))
+}
+
+/// The tensor type a graph input or output declares, if it declares one; other kinds of value
+/// (sequences, maps, optionals, sparse tensors) are not supported.
+fn declared_tensor<'a>(
+    info: &'a ValueInfoProto,
+    role: &str,
+) -> Result<Option<&'a type_proto::Tensor>, CompileError> {
+    let kind = match info.r#type.as_ref().and_then(|t| t.value.as_ref()) {
+        None => return Ok(None),
+        Some(type_proto::Value::TensorType(t)) => return Ok(Some(t)),
+        Some(type_proto::Value::SequenceType(_)) => "a sequence",
+        Some(type_proto::Value::MapType(_)) => "a map",
+        Some(type_proto::Value::OptionalType(_)) => "an optional",
+        Some(type_proto::Value::SparseTensorType(_)) => "a sparse tensor",
+    };
+    Err(unsupported_type(
+        info,
+        format!("{role} is {kind}, not a tensor"),
+    ))
+}
+
+fn unsupported_type(info: &ValueInfoProto, reason: String) -> CompileError {
+    CompileError::UnsupportedType {
+        tensor: info.name().into(),
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::{TensorProto, TensorShapeProto, TypeProto};
+
+    fn info(name: &str, value: type_proto::Value) -> ValueInfoProto {
+        ValueInfoProto {
+            name: Some(name.into()),
+            r#type: Some(TypeProto {
+                value: Some(value),
+                ..TypeProto::default()
+            }),
+            ..ValueInfoProto::default()
+        }
+    }
+
+    fn tensor(elem_type: i32) -> type_proto::Value {
+        type_proto::Value::TensorType(type_proto::Tensor {
+            elem_type: Some(elem_type),
+            shape: Some(TensorShapeProto::default()),
+        })
+    }
+
+    /// The tensor and reason of the `UnsupportedType` error that `Identity(x) -> y` gives.
+    fn refused(x: Option<type_proto::Value>, y: type_proto::Value) -> (String, String) {
+        let mut graph = GraphProto {
+            node: vec![NodeProto {
+                op_type: Some("Identity".into()),
+                input: vec!["x".into()],
+                output: vec!["y".into()],
+                ..NodeProto::default()
+            }],
+            output: vec![info("y", y)],
+            ..GraphProto::default()
+        };
+        match x {
+            Some(x) => graph.input.push(info("x", x)),
+            None => graph.initializer.push(TensorProto {
+                name: Some("x".into()),
+                data_type: Some(16),
+                ..TensorProto::default()
+            }),
+        }
+        let external = ExternalData::new(Default::default());
+        match build(graph, 18, &HashMap::new(), &external) {
+            Err(CompileError::UnsupportedType { tensor, reason }) => (tensor, reason),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unsupported_types_name_the_tensor_and_the_type() {
+        let optional = type_proto::Value::OptionalType(Box::default());
+        let cases = [
+            (
+                Some(tensor(2)),
+                tensor(1),
+                "x",
+                "element type uint8 is not supported",
+            ),
+            (
+                None,
+                tensor(1),
+                "x",
+                "element type bfloat16 is not supported",
+            ),
+            (
+                Some(optional),
+                tensor(1),
+                "x",
+                "graph input is an optional, not a tensor",
+            ),
+            (
+                Some(tensor(1)),
+                tensor(10),
+                "y",
+                "element type float16 is not supported",
+            ),
+        ];
+        for (x, y, tensor, reason) in cases {
+            assert_eq!(refused(x, y), (tensor.into(), reason.into()));
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use bytes::Bytes;
-use onnx2wgsl_opset18::{DataType, Tensor, TensorType};
+use onnx2wgsl_opset18::{onnx_type_name, DataType, Tensor, TensorType};
 
 use crate::proto::tensor_proto::DataLocation;
 use crate::proto::TensorProto;
@@ -56,9 +56,14 @@ impl ExternalData {
     }
 }
 
+/// The element type numbered `code` in ONNX, or why the compiler does not support it.
+pub fn element_type(code: i32) -> Result<DataType, String> {
+    DataType::from_onnx(code)
+        .ok_or_else(|| format!("element type {} is not supported", onnx_type_name(code)))
+}
+
 pub fn tensor_from_proto(proto: &TensorProto, external: &ExternalData) -> Result<Tensor, String> {
-    let dtype = DataType::from_onnx(proto.data_type())
-        .ok_or_else(|| format!("element type {} is not supported", proto.data_type()))?;
+    let dtype = element_type(proto.data_type())?;
     let shape = proto
         .dims
         .iter()

@@ -2,6 +2,7 @@
 
 mod dead;
 mod fold;
+mod fuse;
 mod schedule;
 
 use crate::ir::Graph;
@@ -13,6 +14,7 @@ pub type Pass = (&'static str, fn(Graph) -> Graph);
 pub const ORDER: &[Pass] = &[
     ("fold constants", fold::run),
     ("remove dead nodes", dead::run),
+    ("fuse elementwise epilogues", fuse::run),
     ("schedule", schedule::run),
 ];
 

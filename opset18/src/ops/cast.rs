@@ -2,7 +2,7 @@
 
 use super::common::{check_arity, constants, required};
 use crate::op::Semantics;
-use crate::{Attributes, DataType, OpError, Tensor, TensorType, Value};
+use crate::{onnx_type_name, Attributes, DataType, OpError, Tensor, TensorType, Value};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cast {
@@ -15,15 +15,14 @@ impl Cast {
         let code = attrs
             .opt_int("to")?
             .ok_or_else(|| OpError::MissingAttribute("to".into()))?;
-        let to = i32::try_from(code)
-            .ok()
-            .and_then(DataType::from_onnx)
-            .ok_or_else(|| OpError::Attribute {
-                name: "to".into(),
-                reason: format!(
-                    "ONNX type code {code} is not supported (only float32, int32, int64, bool)"
-                ),
-            })?;
+        let code = i32::try_from(code).unwrap_or(-1);
+        let to = DataType::from_onnx(code).ok_or_else(|| OpError::Attribute {
+            name: "to".into(),
+            reason: format!(
+                "element type {} is not supported (only float32, int32, int64, bool)",
+                onnx_type_name(code)
+            ),
+        })?;
         // `saturate` only affects float8 targets, which are not supported anyway.
         if attrs.int("saturate", 1)? != 1 {
             return Err(OpError::Attribute {
@@ -84,7 +83,12 @@ mod tests {
     #[test]
     fn parse() {
         assert_eq!(cast(DataType::Int32).to, DataType::Int32);
-        assert!(Cast::parse(&attrs(&[("to", Attribute::Int(10))])).is_err());
+        match Cast::parse(&attrs(&[("to", Attribute::Int(10))])) {
+            Err(OpError::Attribute { reason, .. }) => {
+                assert!(reason.contains("float16"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(Cast::parse(&attrs(&[("to", Attribute::Int(1 << 40))])).is_err());
         assert!(Cast::parse(&Attributes::default()).is_err());
         let saturate = attrs(&[("to", Attribute::Int(1)), ("saturate", Attribute::Int(0))]);

@@ -43,6 +43,9 @@ enum Label {
 impl Einsum {
     pub fn parse(attrs: &Attributes) -> Result<Einsum, OpError> {
         attrs.only(&["equation"])?;
+        if attrs.get("equation").is_none() {
+            return Err(OpError::MissingAttribute("equation".into()));
+        }
         let equation = attrs.string("equation", "")?;
         let bad = |reason: &str| OpError::Attribute {
             name: "equation".into(),
@@ -54,9 +57,7 @@ impl Einsum {
             Some((l, r)) => (l, Some(r)),
             None => (compact.as_str(), None),
         };
-        if lhs.is_empty() {
-            return Err(bad("no operands"));
-        }
+        // An empty term (all of "->", or "i,->i") is a scalar operand.
         let inputs = lhs
             .split(',')
             .map(terms)
@@ -336,6 +337,17 @@ mod tests {
         let out = einsum("...ii->...i").eval(&[Some(&a)]).unwrap();
         assert_eq!(out[0].shape(), [2, 2]);
         assert_eq!(out[0].f32s(), [1.0, 4.0, 5.0, 8.0]);
+    }
+
+    #[test]
+    fn empty_terms_are_scalars() {
+        let x = Tensor::from_f32(vec![], &[3.0]);
+        let out = einsum("->").eval(&[Some(&x)]).unwrap();
+        assert_eq!((out[0].shape(), out[0].f32s()), (&[][..], vec![3.0]));
+        let v = Tensor::from_f32(vec![2], &[1.0, 2.0]);
+        let out = einsum("i,->i").eval(&[Some(&v), Some(&x)]).unwrap();
+        assert_eq!(out[0].f32s(), [3.0, 6.0]);
+        assert!(Einsum::parse(&Attributes::default()).is_err());
     }
 
     #[test]

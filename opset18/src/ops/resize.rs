@@ -1,8 +1,9 @@
 //! Resize (opset 18) in nearest and linear modes, from constant `scales` or `sizes`.
 //!
-//! Coordinates are computed in f32 with the spec's formulas, as onnxruntime does; like it, the
-//! formulas use the integer output length (ONNX's reference implementation uses input length ×
-//! scale, which differs for align_corners with scales). Sample positions outside the input are
+//! Coordinates are computed in f32 with the spec's formulas. Its `scale = length_resized /
+//! length_original` makes align_corners divide by input length × scale, not by the output length
+//! (which is that product truncated or rounded), as the node tests expect; onnxruntime divides by
+//! the output length, which differs for scales such as 0.6. Sample positions outside the input are
 //! clamped to its edge, so `exclude_outside` changes nothing here; `roi` and `extrapolation_value`
 //! only matter for tf_crop_and_resize, which is rejected, as are cubic mode and antialiased linear
 //! mode.
@@ -75,7 +76,9 @@ impl Coordinates {
                 offset + (x + 0.5) / scale - 0.5
             }
             Coordinates::PytorchHalfPixel if axis.output > 1 => (x + 0.5) / scale - 0.5,
-            Coordinates::AlignCorners if axis.output > 1 => x * (input - 1.0) / (output - 1.0),
+            Coordinates::AlignCorners if axis.output > 1 => {
+                x * (input - 1.0) / (input * scale - 1.0)
+            }
             Coordinates::PytorchHalfPixel | Coordinates::AlignCorners => 0.0,
             Coordinates::Asymmetric => x / scale,
         }
@@ -447,6 +450,11 @@ mod tests {
         .unwrap();
         let out = sized(&op, &x, &[3, 3]).unwrap();
         assert_eq!(out.f32s(), [0.0, 0.5, 1.0, 1.0, 1.5, 2.0, 2.0, 2.5, 3.0]);
+        // With scales, align_corners divides by 4 × 0.6 − 1 = 1.4, not by the output length − 1.
+        let x = Tensor::from_f32(vec![4], &[1.0, 2.0, 3.0, 4.0]);
+        let out = scaled(&op, &x, &[0.6]).unwrap().f32s();
+        assert_eq!(out.len(), 2);
+        assert!((out[1] - (1.0 + 3.0 / 1.4)).abs() < 1e-6, "{out:?}");
         let ints = Tensor::from_i64(vec![2], &[1, 2]);
         assert!(scaled(&op, &ints, &[2.0]).is_err());
     }

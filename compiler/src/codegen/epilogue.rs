@@ -1,0 +1,105 @@
+//! The template context, uniform words and bindings of a node's fused epilogue (see
+//! `templates/macros/epilogue.wgsl`).
+
+use onnx2wgsl_opset18::ops::binary::BinaryKind;
+use onnx2wgsl_opset18::ops::unary::UnaryKind;
+use serde::Serialize;
+
+use super::params::{broadcast_strides, check_rank, Params};
+use super::Lowering;
+use crate::ir::{Epilogue, Operand, Step};
+use crate::CompileError;
+
+#[derive(Serialize)]
+pub struct Context {
+    first_binding: usize,
+    /// One entry per operand tensor; the template names them e0, e1, …
+    operands: Vec<()>,
+    steps: Vec<StepContext>,
+    rank: usize,
+    /// Whether some operand is broadcast, so element indices must be decomposed.
+    broadcast: bool,
+}
+
+#[derive(Serialize)]
+struct StepContext {
+    op: &'static str,
+    a: String,
+    b: Option<String>,
+}
+
+/// Adds the epilogue's context, uniform words and bindings to a kernel's own.
+pub fn attach(
+    l: &Lowering,
+    e: &Epilogue,
+    context: &mut tera::Context,
+    params: &mut Vec<u32>,
+    bindings: &mut Vec<onnx2wgsl_runtime::plan::Region>,
+) -> Result<(), CompileError> {
+    check_rank(e.shape.len(), "a fused result")?;
+    let operands: Vec<_> = l.node.inputs[e.first_input..]
+        .iter()
+        .map(|t| t.unwrap())
+        .collect();
+    let broadcast = operands.iter().any(|&t| l.shape(t) != e.shape);
+    let name = |o: Operand| match o {
+        Operand::Base => "base".to_string(),
+        Operand::Step(k) => format!("s{k}"),
+        Operand::Input(i) => format!("e{0}[at{0}]", i - e.first_input),
+    };
+    let steps = (e.steps.iter())
+        .map(|step| match *step {
+            Step::Unary(kind, a) => StepContext {
+                op: unary_name(kind),
+                a: name(a),
+                b: None,
+            },
+            Step::Binary(kind, a, b) => StepContext {
+                op: binary_name(kind),
+                a: name(a),
+                b: Some(name(b)),
+            },
+        })
+        .collect();
+    let ctx = Context {
+        first_binding: bindings.len() + 1,
+        operands: vec![(); operands.len()],
+        steps,
+        rank: e.shape.len(),
+        broadcast,
+    };
+    context.insert("epilogue", &ctx);
+    if broadcast {
+        let mut words = Params::new().dims(&e.shape);
+        for &t in &operands {
+            words = words.dims(&broadcast_strides(l.shape(t), &e.shape));
+        }
+        params.extend(words.finish()?);
+    }
+    bindings.extend(operands.iter().map(|&t| l.region(t)));
+    Ok(())
+}
+
+pub fn unary_name(kind: UnaryKind) -> &'static str {
+    match kind {
+        UnaryKind::Relu => "relu",
+        UnaryKind::Sigmoid => "sigmoid",
+        UnaryKind::Sin => "sin",
+        UnaryKind::Cos => "cos",
+        UnaryKind::Sqrt => "sqrt",
+        UnaryKind::Exp => "exp",
+        UnaryKind::Neg => "neg",
+        UnaryKind::Abs => "abs",
+        UnaryKind::Tanh => "tanh",
+        UnaryKind::Reciprocal => "reciprocal",
+    }
+}
+
+pub fn binary_name(kind: BinaryKind) -> &'static str {
+    match kind {
+        BinaryKind::Add => "add",
+        BinaryKind::Sub => "sub",
+        BinaryKind::Mul => "mul",
+        BinaryKind::Div => "div",
+    }
+}

@@ -1,0 +1,57 @@
+{#- Elementwise operations fused onto a kernel's output ("epilogue"). A kernel template imports
+    this file, appends `params` to its Params struct and `bindings` after its own bindings, defines
+    `function`, and stores `epilogue(value, i)`, where i is the output element's linear index.
+    Operands e0, e1, … are other tensors, read through broadcast strides over the output shape. -#}
+{% import "macros/math.wgsl" as math %}
+
+{% macro params(e) -%}
+{%- if e and e.broadcast %}
+    epilogue_shape: array<vec4<u32>, 2>,
+{%- for operand in e.operands %}
+    e{{ loop.index0 }}_strides: array<vec4<u32>, 2>,
+{%- endfor %}
+{%- endif %}
+{%- endmacro params %}
+
+{% macro bindings(e) -%}
+{%- if e %}
+{%- for operand in e.operands %}
+@group(0) @binding({{ e.first_binding + loop.index0 }}) var<storage, read> e{{ loop.index0 }}: array<f32>;
+{%- endfor %}
+{%- endif %}
+{%- endmacro bindings %}
+
+{% macro function(e, ty) -%}
+fn epilogue(base: {{ ty }}, i: u32) -> {{ ty }} {
+{%- if e %}
+{%- if e.broadcast %}
+    var rest = i;
+{%- for operand in e.operands %}
+    var at{{ loop.index0 }} = 0u;
+{%- endfor %}
+    for (var d = {{ e.rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let coord = rest % p.epilogue_shape[axis >> 2u][axis & 3u];
+        rest /= p.epilogue_shape[axis >> 2u][axis & 3u];
+{%- for operand in e.operands %}
+        at{{ loop.index0 }} += coord * p.e{{ loop.index0 }}_strides[axis >> 2u][axis & 3u];
+{%- endfor %}
+    }
+{%- else %}
+{%- for operand in e.operands %}
+    let at{{ loop.index0 }} = i;
+{%- endfor %}
+{%- endif %}
+{%- for step in e.steps %}
+{%- if step.b %}
+    let s{{ loop.index0 }} = {{ math::binary(op=step.op, a=step.a, b=step.b) }};
+{%- else %}
+    let s{{ loop.index0 }} = {{ math::unary(op=step.op, x=step.a) }};
+{%- endif %}
+{%- endfor %}
+    return s{{ e.steps | length - 1 }};
+{%- else %}
+    return base;
+{%- endif %}
+}
+{%- endmacro function %}
