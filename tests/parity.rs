@@ -145,3 +145,18 @@ fn data_ops_clamps_out_of_range_ids() {
     assert_eq!(row(6), row(5));
     assert_ne!(row(0), row(2));
 }
+
+#[test]
+fn moebius_tiny_unet() {
+    check("moebius_tiny/unet");
+}
+
+#[test]
+fn moebius_tiny_vae_encoder() {
+    check("moebius_tiny/vae_encoder");
+}
+
+#[test]
+fn moebius_tiny_vae_decoder() {
+    check("moebius_tiny/vae_decoder");
+}
