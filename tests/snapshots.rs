@@ -42,7 +42,11 @@ fn int_input() {
 
 #[test]
 fn identical_shaders_are_emitted_once() {
-    let bundle = build(&fixtures().join("tiny_mlp_attention/model.onnx"), HashMap::new()).unwrap();
+    let bundle = build(
+        &fixtures().join("tiny_mlp_attention/model.onnx"),
+        HashMap::new(),
+    )
+    .unwrap();
     let mut sources: Vec<&String> = bundle.shaders.iter().map(|(_, s)| s).collect();
     let count = sources.len();
     sources.sort();

@@ -15,6 +15,7 @@ pub mod ir;
 pub mod memory;
 pub mod passes;
 mod proto;
+pub mod report;
 pub mod shard;
 pub mod target;
 
@@ -33,9 +34,22 @@ pub struct Options {
 
 /// Compiles the model at `model` into an in-memory bundle.
 pub fn compile(model: &Path, options: &Options) -> Result<bundle::Bundle, CompileError> {
+    compile_with_report(model, options).map(|(bundle, _)| bundle)
+}
+
+/// As [`compile`], also returning what each stage did.
+pub fn compile_with_report(
+    model: &Path,
+    options: &Options,
+) -> Result<(bundle::Bundle, report::Report), CompileError> {
     let graph = decode::load(model, &options.dims)?;
-    let graph = passes::run(graph);
+    let decoded_nodes = graph.nodes.node_count();
+    let (graph, passes) = passes::run(graph);
     let layout = memory::plan(&graph, &options.target)?;
+    let memory = layout.stats;
     let kernels = codegen::generate(&graph, &layout, &options.target)?;
-    bundle::assemble(&graph, layout, kernels, &options.target)
+    let int64_dispatches = report::int64_dispatches(&graph);
+    let bundle = bundle::assemble(&graph, layout, kernels, &options.target)?;
+    let report = report::Report::new(decoded_nodes, passes, memory, int64_dispatches, &bundle);
+    Ok((bundle, report))
 }

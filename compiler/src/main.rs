@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use onnx2wgsl::execute::{self, RunError};
 use onnx2wgsl::target::Target;
-use onnx2wgsl::{compile, inspect, Options};
+use onnx2wgsl::{compile_with_report, inspect, Options};
 use onnx2wgsl_runtime::plan::PLAN_FILE;
 use onnx2wgsl_runtime::Plan;
 
@@ -37,6 +37,9 @@ enum Command {
         /// Device limits to compile for.
         #[arg(long, value_enum, default_value_t = TargetName::Webgpu)]
         target: TargetName,
+        /// Print what each pass did, dispatches by kernel, memory and weights.
+        #[arg(long)]
+        report: bool,
     },
     /// Run a plan bundle on the default GPU adapter.
     Run {
@@ -95,7 +98,8 @@ impl Command {
                 output,
                 dims,
                 target,
-            } => build(&model, &output, dims, target),
+                report,
+            } => build(&model, &output, dims, target, report),
             Command::Run {
                 plan,
                 inputs,
@@ -118,6 +122,7 @@ fn build(
     output: &Path,
     dims: Vec<(String, usize)>,
     target: TargetName,
+    report: bool,
 ) -> Result<(), String> {
     let options = Options {
         dims: dims.into_iter().collect::<HashMap<_, _>>(),
@@ -126,7 +131,7 @@ fn build(
             TargetName::Native => Target::native(),
         },
     };
-    let bundle = compile(model, &options).map_err(|e| e.to_string())?;
+    let (bundle, summary) = compile_with_report(model, &options).map_err(|e| e.to_string())?;
     bundle.write(output).map_err(|e| e.to_string())?;
     println!(
         "wrote {}: {} dispatches, {} shaders, {} weight shards",
@@ -135,6 +140,9 @@ fn build(
         bundle.plan.shaders.len(),
         bundle.plan.shards.len()
     );
+    if report {
+        print!("{summary}");
+    }
     Ok(())
 }
 

@@ -4,8 +4,8 @@
 //! may not overlap in memory. WebGPU adds one more rule: a dispatch may not bind one buffer both
 //! for reading and for writing, so a tensor may not share an arena with a tensor that some
 //! dispatch reads while writing it (or the reverse). Tensors are placed largest first at the
-//! lowest offset that respects both rules ("greedy by size"), in the first arena that keeps within
-//! the buffer limit.
+//! lowest offset that respects both rules ("greedy by size"), in the arena where it adds the fewest
+//! bytes, within the buffer limit.
 
 /// One tensor to place.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,30 +40,41 @@ pub fn pack(
     order.sort_by_key(|&i| (std::cmp::Reverse(requests[i].size), requests[i].first, i));
     let mut placements: Vec<Option<Placement>> = vec![None; requests.len()];
     let mut arenas: Vec<Vec<usize>> = Vec::new();
+    // Bytes each arena spans so far.
+    let mut ends: Vec<u64> = Vec::new();
     for &i in &order {
         let request = &requests[i];
         let size = request.size.next_multiple_of(alignment);
         if size > max_arena {
             return None;
         }
-        let mut chosen = None;
+        // The placement that grows the arenas' total least; a new arena only when none is allowed.
+        let mut chosen: Option<(u64, Placement)> = None;
         for (arena, members) in arenas.iter().enumerate() {
             if members.iter().any(|m| conflicts[i].contains(m)) {
                 continue;
             }
             let offset = lowest_offset(requests, &placements, members, request, size, alignment);
-            if offset + size <= max_arena {
-                chosen = Some(Placement { arena, offset });
-                break;
+            if offset + size > max_arena {
+                continue;
+            }
+            let growth = (offset + size).saturating_sub(ends[arena]);
+            if chosen.is_none_or(|(g, p)| (growth, offset) < (g, p.offset)) {
+                chosen = Some((growth, Placement { arena, offset }));
             }
         }
-        let placement = chosen.unwrap_or_else(|| {
-            arenas.push(Vec::new());
-            Placement {
-                arena: arenas.len() - 1,
-                offset: 0,
+        let placement = match chosen {
+            Some((_, placement)) => placement,
+            None => {
+                arenas.push(Vec::new());
+                ends.push(0);
+                Placement {
+                    arena: arenas.len() - 1,
+                    offset: 0,
+                }
             }
-        });
+        };
+        ends[placement.arena] = ends[placement.arena].max(placement.offset + size);
         arenas[placement.arena].push(i);
         placements[i] = Some(placement);
     }

@@ -18,9 +18,12 @@ pub const ORDER: &[Pass] = &[
     ("schedule", schedule::run),
 ];
 
-pub fn run(mut graph: Graph) -> Graph {
-    for (_, pass) in ORDER {
+/// Runs every pass in order, returning the graph and its node count after each pass.
+pub fn run(mut graph: Graph) -> (Graph, Vec<(&'static str, usize)>) {
+    let mut counts = Vec::with_capacity(ORDER.len());
+    for (name, pass) in ORDER {
         graph = pass(graph);
+        counts.push((*name, graph.nodes.node_count()));
     }
-    graph
+    (graph, counts)
 }

@@ -1,0 +1,102 @@
+//! What `onnx2wgsl build --report` prints: the passes' effect, dispatches by kernel, memory
+//! against its bounds, and weights.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use onnx2wgsl_opset18::DataType;
+
+use crate::bundle::Bundle;
+use crate::inspect::bytes;
+use crate::ir::Graph;
+use crate::memory::{is_view, MemoryStats};
+
+pub struct Report {
+    pub decoded_nodes: usize,
+    /// Node count after each pass, in the order they ran.
+    pub passes: Vec<(&'static str, usize)>,
+    pub dispatches: usize,
+    /// Dispatches per kernel template.
+    pub kernels: BTreeMap<String, usize>,
+    /// Device nodes computing int64 values (shape arithmetic that was not folded away).
+    pub int64_dispatches: usize,
+    pub memory: MemoryStats,
+    pub weight_bytes: u64,
+    pub shards: usize,
+}
+
+impl Report {
+    pub fn new(
+        decoded_nodes: usize,
+        passes: Vec<(&'static str, usize)>,
+        memory: MemoryStats,
+        int64_dispatches: usize,
+        bundle: &Bundle,
+    ) -> Report {
+        let mut kernels = BTreeMap::new();
+        for d in &bundle.plan.dispatches {
+            let file = &bundle.plan.shaders[d.shader as usize].file;
+            let kind = file
+                .rsplit_once('-')
+                .map_or(file.as_str(), |(stem, _)| stem);
+            *kernels.entry(kind.to_string()).or_default() += 1;
+        }
+        Report {
+            decoded_nodes,
+            passes,
+            dispatches: bundle.plan.dispatches.len(),
+            kernels,
+            int64_dispatches,
+            memory,
+            weight_bytes: bundle.plan.shards.iter().map(|s| s.size).sum(),
+            shards: bundle.plan.shards.len(),
+        }
+    }
+}
+
+/// Device nodes (views excluded) that compute int64 values.
+pub fn int64_dispatches(graph: &Graph) -> usize {
+    (graph.nodes.node_weights())
+        .filter(|n| !is_view(&n.op))
+        .filter(|n| {
+            n.outputs
+                .iter()
+                .any(|&t| graph.tensor(t).ty.dtype == DataType::Int64)
+        })
+        .count()
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "passes (nodes after each):")?;
+        writeln!(f, "  {:<28} {}", "decode", self.decoded_nodes)?;
+        for (name, nodes) in &self.passes {
+            writeln!(f, "  {name:<28} {nodes}")?;
+        }
+        writeln!(
+            f,
+            "dispatches: {} ({} compute int64)",
+            self.dispatches, self.int64_dispatches
+        )?;
+        for (kind, count) in &self.kernels {
+            writeln!(f, "  {kind:<28} {count}")?;
+        }
+        let m = &self.memory;
+        let ratio = |a: u64, b: u64| if b == 0 { 1.0 } else { a as f64 / b as f64 };
+        writeln!(
+            f,
+            "activation memory: planned {} = {:.3}× the lower bound of this schedule ({}); {:.3}× less than no reuse ({})",
+            bytes(m.planned),
+            ratio(m.planned, m.lower_bound),
+            bytes(m.lower_bound),
+            ratio(m.naive, m.planned),
+            bytes(m.naive)
+        )?;
+        writeln!(
+            f,
+            "weights: {} in {} shards",
+            bytes(self.weight_bytes),
+            self.shards
+        )
+    }
+}
