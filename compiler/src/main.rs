@@ -51,6 +51,10 @@ enum Command {
         /// Where to write <output name>.npy files.
         #[arg(long, default_value = "out")]
         output_dir: PathBuf,
+        /// Run this many times and print the median and fastest wall time of one run (inputs
+        /// in, outputs read back), after a first run that is not counted.
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
     },
     /// Print what a plan bundle holds.
     Inspect {
@@ -104,7 +108,9 @@ impl Command {
                 plan,
                 inputs,
                 output_dir,
-            } => pollster::block_on(run(&plan, inputs, &output_dir)).map_err(|e| e.to_string()),
+                repeat,
+            } => pollster::block_on(run(&plan, inputs, &output_dir, repeat))
+                .map_err(|e| e.to_string()),
             Command::Inspect { plan } => {
                 let path = plan.join(PLAN_FILE);
                 let bytes = std::fs::read(&path)
@@ -150,6 +156,7 @@ async fn run(
     dir: &Path,
     inputs: Vec<(String, PathBuf)>,
     output_dir: &Path,
+    repeat: usize,
 ) -> Result<(), RunError> {
     let session = execute::load(dir).await?;
     let mut tensors = Vec::with_capacity(inputs.len());
@@ -160,6 +167,20 @@ async fn run(
         ));
     }
     let outputs = session.run(&tensors).await?;
+    if repeat > 1 {
+        let mut times = Vec::with_capacity(repeat);
+        for _ in 0..repeat {
+            let start = std::time::Instant::now();
+            session.run(&tensors).await?;
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{repeat} runs: median {:.2} ms, fastest {:.2} ms",
+            times[repeat / 2],
+            times[0]
+        );
+    }
     std::fs::create_dir_all(output_dir).map_err(|source| RunError::Io {
         path: output_dir.to_path_buf(),
         source,

@@ -1,6 +1,7 @@
 //! Pad as an index kernel: each output element reads its source element or the constant.
 
 use onnx2wgsl_opset18::ops::pad::{AxisPad, Pad, PadMode};
+use onnx2wgsl_opset18::OpError;
 use serde::Serialize;
 
 use super::params::{check_rank, contiguous_strides, Params};
@@ -23,10 +24,8 @@ pub fn pad(l: &Lowering, op: &Pad) -> Result<Kernel, Lower> {
         Some(t) => {
             let info = l.graph.tensor(t);
             let Some(tensor) = &info.value else {
-                return Err(Lower::Unsupported(
-                    "constant_value is computed on the device; only a build-time constant is supported"
-                        .into(),
-                ));
+                let what = "constant_value, which the kernel holds as a uniform";
+                return Err(l.op_error(OpError::NeedsConstant { index: 2, what }).into());
             };
             let bytes = device_bytes(&info.name, tensor)?;
             u32::from_le_bytes(bytes[..4].try_into().unwrap())
