@@ -18,6 +18,8 @@ mod proto;
 pub mod report;
 pub mod shard;
 pub mod target;
+#[cfg(test)]
+mod testing;
 
 pub use error::{CompileError, UnsupportedNode};
 

@@ -32,3 +32,19 @@ pub fn run(mut graph: Graph) -> Graph {
     }
     graph
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{op_types, Builder};
+
+    #[test]
+    fn unused_branches_are_removed() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[4]);
+        let y = b.node("Relu", &[x]);
+        let unused = b.node("Sigmoid", &[x]);
+        b.node("Relu", &[unused]);
+        let graph = super::run(b.finish(&[y]));
+        assert_eq!(op_types(&graph), ["Relu"]);
+    }
+}

@@ -14,3 +14,27 @@ pub fn run(mut graph: Graph) -> Graph {
     }
     graph
 }
+
+#[cfg(test)]
+mod tests {
+    use onnx2wgsl_opset18::{Attribute, Tensor};
+
+    use crate::testing::{op_types, Builder};
+
+    #[test]
+    fn shape_arithmetic_is_removed() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[2, 3, 4]);
+        let shape = b.node("Shape", &[x]);
+        let zero = b.constant("zero", Tensor::from_i64(vec![], &[0]));
+        let batch = b.node("Gather", &[shape, zero]);
+        let axes = b.constant("axes", Tensor::from_i64(vec![1], &[0]));
+        let batch = b.node("Unsqueeze", &[batch, axes]);
+        let rest = b.constant("rest", Tensor::from_i64(vec![1], &[-1]));
+        let target = b.node_with("Concat", &[("axis", Attribute::Int(0))], &[batch, rest]);
+        let y = b.node("Reshape", &[x, target]);
+        let graph = super::run(b.finish(&[y]));
+        assert_eq!(op_types(&graph), ["Reshape"]);
+        assert_eq!(graph.tensor(y).ty.shape, [2, 12]);
+    }
+}

@@ -223,3 +223,60 @@ fn apply(graph: &mut Graph, root: NodeIndex, group: Group) {
     });
     node.outputs = vec![group.output];
 }
+
+#[cfg(test)]
+mod tests {
+    use onnx2wgsl_opset18::ops::binary::BinaryKind;
+    use onnx2wgsl_opset18::ops::unary::UnaryKind;
+    use onnx2wgsl_opset18::Tensor;
+
+    use crate::ir::{Operand, Step};
+    use crate::testing::{op_types, Builder};
+
+    #[test]
+    fn silu_and_residual_fuse_into_the_matmul() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[2, 3]);
+        let w = b.constant("w", Tensor::from_f32(vec![3, 3], &[0.5; 9]));
+        let h = b.node("MatMul", &[x, w]);
+        let s = b.node("Sigmoid", &[h]);
+        let h = b.node("Mul", &[h, s]);
+        let y = b.node("Add", &[h, x]);
+        let graph = super::run(b.finish(&[y]));
+        assert_eq!(op_types(&graph), ["MatMul"]);
+        let node = graph.nodes.node_weights().next().unwrap();
+        let e = node.epilogue.as_ref().unwrap();
+        assert_eq!(
+            e.steps,
+            [
+                Step::Unary(UnaryKind::Sigmoid, Operand::Base),
+                Step::Binary(BinaryKind::Mul, Operand::Base, Operand::Step(0)),
+                Step::Binary(BinaryKind::Add, Operand::Step(1), Operand::Input(2)),
+            ]
+        );
+        assert_eq!(node.outputs, [y]);
+    }
+
+    #[test]
+    fn a_value_used_outside_stops_the_group() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[4]);
+        let h = b.node("Relu", &[x]);
+        let s = b.node("Sigmoid", &[h]);
+        let y = b.node("Neg", &[s]);
+        // `s` is also a graph output, so Neg cannot take it over; Sigmoid fuses into Relu.
+        let graph = super::run(b.finish(&[y, s]));
+        assert_eq!(op_types(&graph), ["Relu", "Neg"]);
+    }
+
+    #[test]
+    fn broadcasting_a_group_value_is_not_fused() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[1, 4]);
+        let wide = b.input("wide", &[3, 4]);
+        let h = b.node("Relu", &[x]);
+        let y = b.node("Add", &[h, wide]);
+        let graph = super::run(b.finish(&[y]));
+        assert_eq!(op_types(&graph), ["Relu", "Add"]);
+    }
+}

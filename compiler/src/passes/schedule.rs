@@ -54,3 +54,23 @@ fn order(graph: &Graph) -> Vec<NodeIndex> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{op_types, Builder};
+
+    #[test]
+    fn side_branches_run_right_before_their_use() {
+        // The Sigmoid branch depends only on `c` and could run first; it should run just before
+        // the Mul that needs it, so its result is not live during the Relu chain.
+        let mut b = Builder::default();
+        let c = b.input("c", &[4]);
+        let x = b.input("x", &[4]);
+        let side = b.node("Sigmoid", &[c]);
+        let h = b.node("Relu", &[x]);
+        let h = b.node("Relu", &[h]);
+        let y = b.node("Mul", &[h, side]);
+        let graph = super::run(b.finish(&[y]));
+        assert_eq!(op_types(&graph), ["Relu", "Relu", "Sigmoid", "Mul"]);
+    }
+}
