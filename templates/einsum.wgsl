@@ -7,6 +7,7 @@ struct Params {
     reduce_n: u32,
     _pad0: u32,
     _pad1: u32,
+    offsets: vec4<u32>,
     out_shape: array<vec4<u32>, 2>,
     reduce_shape: array<vec4<u32>, 2>,
 {%- for operand in operands %}
@@ -33,7 +34,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
     var rest = i;
 {%- for operand in operands %}
-    var {{ operand }}_base = 0u;
+    var {{ operand }}_base = p.offsets[{{ loop.index0 }}];
 {%- endfor %}
     for (var d = {{ out_rank }}u; d > 0u; d--) {
         let axis = d - 1u;

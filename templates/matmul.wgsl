@@ -15,6 +15,8 @@ struct Params {
     a_col: u32,
     b_row: u32,
     b_col: u32,
+    a_offset: u32,
+    b_offset: u32,
     batch_shape: array<vec4<u32>, 2>,
     a_batch_strides: array<vec4<u32>, 2>,
     b_batch_strides: array<vec4<u32>, 2>,
@@ -43,8 +45,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let col = i % p.n;
     let row = (i / p.n) % p.m;
     var rest = i / (p.n * p.m);
-    var a_at = row * p.a_row;
-    var b_at = col * p.b_col;
+    var a_at = p.a_offset + row * p.a_row;
+    var b_at = p.b_offset + col * p.b_col;
     for (var d = {{ batch_rank }}u; d > 0u; d--) {
         let axis = d - 1u;
         let size = p.batch_shape[axis >> 2u][axis & 3u];

@@ -32,6 +32,9 @@ pub struct Node {
     pub outputs: Vec<TensorId>,
     /// Elementwise operations fused onto the output (see [`Epilogue`]).
     pub epilogue: Option<Epilogue>,
+    /// Produces no data of its own: its output is its first input read through a
+    /// [`View`](crate::views::View).
+    pub view: bool,
 }
 
 impl Node {

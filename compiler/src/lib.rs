@@ -20,6 +20,7 @@ pub mod shard;
 pub mod target;
 #[cfg(test)]
 mod testing;
+pub mod views;
 
 pub use error::{CompileError, UnsupportedNode};
 

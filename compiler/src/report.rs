@@ -9,7 +9,7 @@ use onnx2wgsl_opset18::DataType;
 use crate::bundle::Bundle;
 use crate::inspect::bytes;
 use crate::ir::Graph;
-use crate::memory::{is_view, MemoryStats};
+use crate::memory::MemoryStats;
 
 pub struct Report {
     pub decoded_nodes: usize,
@@ -57,7 +57,7 @@ impl Report {
 /// Device nodes (views excluded) that compute int64 values.
 pub fn int64_dispatches(graph: &Graph) -> usize {
     (graph.nodes.node_weights())
-        .filter(|n| !is_view(&n.op))
+        .filter(|n| !n.view)
         .filter(|n| {
             n.outputs
                 .iter()

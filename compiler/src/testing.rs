@@ -4,6 +4,7 @@
 use onnx2wgsl_opset18::{Attribute, Attributes, DataType, Op, Tensor, TensorType, Value};
 
 use crate::ir::{Graph, Node, TensorId, TensorInfo};
+use crate::views::is_reshape;
 
 #[derive(Default)]
 pub struct Builder {
@@ -72,10 +73,11 @@ impl Builder {
         self.graph.add_node(Node {
             name,
             op_type: op_type.into(),
-            op,
             inputs: inputs.iter().map(|&t| Some(t)).collect(),
             outputs: vec![output],
             epilogue: None,
+            view: is_reshape(&op),
+            op,
         });
         output
     }

@@ -4,9 +4,9 @@
 // repeats an operand along that axis.
 struct Params {
     n: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    a_offset: u32,
+    b_offset: u32,
+    _pad: u32,
     shape: array<vec4<u32>, 2>,
     a_strides: array<vec4<u32>, 2>,
     b_strides: array<vec4<u32>, 2>,
@@ -28,8 +28,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         return;
     }
     var rest = i;
-    var ia = 0u;
-    var ib = 0u;
+    var ia = p.a_offset;
+    var ib = p.b_offset;
     for (var d = {{ rank }}u; d > 0u; d--) {
         let axis = d - 1u;
         let size = p.shape[axis >> 2u][axis & 3u];

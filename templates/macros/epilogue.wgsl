@@ -1,11 +1,13 @@
 {#- Elementwise operations fused onto a kernel's output ("epilogue"). A kernel template imports
     this file, appends `params` to its Params struct and `bindings` after its own bindings, defines
     `function`, and stores `epilogue(value, i)`, where i is the output element's linear index.
-    Operands e0, e1, … are other tensors, read through broadcast strides over the output shape. -#}
+    Operands e0, e1, … are other tensors, read through an offset and (broadcast) strides over the
+    output shape, unless all of them are laid out like the output. -#}
 {% import "macros/math.wgsl" as math %}
 
 {% macro params(e) -%}
 {%- if e and e.broadcast %}
+    epilogue_offsets: vec4<u32>,
     epilogue_shape: array<vec4<u32>, 2>,
 {%- for operand in e.operands %}
     e{{ loop.index0 }}_strides: array<vec4<u32>, 2>,
@@ -27,7 +29,7 @@ fn epilogue(base: {{ ty }}, i: u32) -> {{ ty }} {
 {%- if e.broadcast %}
     var rest = i;
 {%- for operand in e.operands %}
-    var at{{ loop.index0 }} = 0u;
+    var at{{ loop.index0 }} = p.epilogue_offsets[{{ loop.index0 }}];
 {%- endfor %}
     for (var d = {{ e.rank }}u; d > 0u; d--) {
         let axis = d - 1u;

@@ -9,7 +9,7 @@ use onnx2wgsl_opset18::Value;
 use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
-use super::params::{broadcast_strides, check_rank, contiguous_strides, Params};
+use super::params::{check_rank, contiguous_strides, Params};
 use super::{kernel, Kernel, Lowering};
 use crate::ir::{Graph, TensorId};
 use crate::target::Target;
@@ -55,7 +55,7 @@ fn copy(c: Copy, target: &Target) -> Result<Kernel, CompileError> {
 
 pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
     let (x, y) = (l.input(0).unwrap(), l.output());
-    let in_strides = contiguous_strides(l.shape(x));
+    let view = l.view(x);
     let perm = op
         .resolved_perm(l.shape(x).len())
         .map_err(|e| l.op_error(e))?;
@@ -64,9 +64,9 @@ pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
         Copy {
             shape: out,
             src: l.region(x),
-            src_offset: 0,
+            src_offset: view.offset as i64,
             // Output axis d reads input axis perm[d].
-            src_strides: perm.iter().map(|&p| in_strides[p] as i64).collect(),
+            src_strides: perm.iter().map(|&p| view.strides[p] as i64).collect(),
             dst: l.region(y),
             dst_offset: 0,
             dst_strides: contiguous_strides(out),
@@ -85,12 +85,13 @@ pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
     for x in l.node.op_inputs().iter().flatten().copied() {
         let shape = l.shape(x);
         if shape[axis] > 0 {
+            let view = l.view(x);
             kernels.push(copy(
                 Copy {
                     shape,
                     src: l.region(x),
-                    src_offset: 0,
-                    src_strides: signed(contiguous_strides(shape)),
+                    src_offset: view.offset as i64,
+                    src_strides: signed(view.strides),
                     dst: l.region(y),
                     dst_offset: start * out_strides[axis],
                     dst_strides: out_strides.clone(),
@@ -114,20 +115,20 @@ pub fn slice(l: &Lowering) -> Result<Kernel, CompileError> {
         })
         .collect();
     let ranges = Slice::resolve(&values).map_err(|e| l.op_error(e))?;
-    let in_strides = contiguous_strides(l.shape(x));
+    let view = l.view(x);
+    let in_strides = &view.strides;
     let out = l.shape(y);
+    let start: i64 = (ranges.iter().zip(in_strides))
+        .map(|(r, &s)| (r.start * s) as i64)
+        .sum();
     copy(
         Copy {
             shape: out,
             src: l.region(x),
-            src_offset: ranges
-                .iter()
-                .zip(&in_strides)
-                .map(|(r, &s)| (r.start * s) as i64)
-                .sum(),
+            src_offset: view.offset as i64 + start,
             src_strides: ranges
                 .iter()
-                .zip(&in_strides)
+                .zip(in_strides)
                 .map(|(r, &s)| r.step * s as i64)
                 .collect(),
             dst: l.region(y),
@@ -141,12 +142,13 @@ pub fn slice(l: &Lowering) -> Result<Kernel, CompileError> {
 pub fn expand(l: &Lowering) -> Result<Kernel, CompileError> {
     let (x, y) = (l.input(0).unwrap(), l.output());
     let out = l.shape(y);
+    let view = l.view(x);
     copy(
         Copy {
             shape: out,
             src: l.region(x),
-            src_offset: 0,
-            src_strides: signed(broadcast_strides(l.shape(x), out)),
+            src_offset: view.offset as i64,
+            src_strides: signed(view.broadcast(l.shape(x), out)),
             dst: l.region(y),
             dst_offset: 0,
             dst_strides: contiguous_strides(out),

@@ -30,15 +30,21 @@ pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
         )));
     }
     let shapes: Vec<&[usize]> = inputs.iter().map(|&t| l.shape(t)).collect();
-    let c = op.contraction(&shapes).map_err(|e| l.op_error(e))?;
+    let views: Vec<_> = inputs.iter().map(|&t| l.view(t)).collect();
+    let layouts: Vec<&[usize]> = views.iter().map(|v| v.strides.as_slice()).collect();
+    let c = op
+        .contraction_strided(&shapes, &layouts)
+        .map_err(|e| l.op_error(e))?;
     check_rank(c.output_shape.len(), "an einsum output")?;
     check_rank(c.reduce_shape.len(), "an einsum's summed labels")?;
     let n: usize = c.output_shape.iter().product();
-    let mut params = Params::new()
-        .u32(n)
-        .u32(c.reduce_shape.iter().product())
-        .dims(&c.output_shape)
-        .dims(&c.reduce_shape);
+    let reduce_n = c.reduce_shape.iter().product();
+    // Scalars, two words of padding, then one offset per operand slot (a vec4).
+    let mut params = Params::new().u32(n).u32(reduce_n).u32(0).u32(0);
+    for k in 0..OPERANDS.len() {
+        params = params.u32(views.get(k).map_or(0, |v| v.offset));
+    }
+    params = params.dims(&c.output_shape).dims(&c.reduce_shape);
     for k in 0..inputs.len() {
         params = params.dims(&c.output_strides[k]).dims(&c.reduce_strides[k]);
     }

@@ -7,7 +7,7 @@ use onnx2wgsl_opset18::DataType;
 use serde::Serialize;
 
 use super::epilogue::{binary_name, unary_name};
-use super::params::{broadcast_strides, check_rank, Params};
+use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
 use crate::CompileError;
 
@@ -37,11 +37,14 @@ pub fn binary(l: &Lowering, op: &Binary) -> Result<Kernel, CompileError> {
         rank: out.len(),
     };
     let n: usize = out.iter().product();
+    let (va, vb) = (l.view(a), l.view(b));
     let params = Params::new()
         .u32(n)
+        .u32(va.offset)
+        .u32(vb.offset)
         .dims(out)
-        .dims(&broadcast_strides(l.shape(a), out))
-        .dims(&broadcast_strides(l.shape(b), out))
+        .dims(&va.broadcast(l.shape(a), out))
+        .dims(&vb.broadcast(l.shape(b), out))
         .finish()?;
     let bindings = vec![l.region(a), l.region(b), l.region(y)];
     l.kernel("elementwise/binary.wgsl", &context, bindings, params, n)

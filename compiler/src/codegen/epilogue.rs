@@ -5,9 +5,10 @@ use onnx2wgsl_opset18::ops::binary::BinaryKind;
 use onnx2wgsl_opset18::ops::unary::UnaryKind;
 use serde::Serialize;
 
-use super::params::{broadcast_strides, check_rank, Params};
+use super::params::{check_rank, Params};
 use super::Lowering;
-use crate::ir::{Epilogue, Operand, Step};
+use crate::ir::{Epilogue, Operand, Step, TensorId};
+use crate::views::View;
 use crate::CompileError;
 
 #[derive(Serialize)]
@@ -41,7 +42,10 @@ pub fn attach(
         .iter()
         .map(|t| t.unwrap())
         .collect();
-    let broadcast = operands.iter().any(|&t| l.shape(t) != e.shape);
+    let views: Vec<_> = operands.iter().map(|&t| l.view(t)).collect();
+    let like_output =
+        |(&t, v): (&TensorId, &View)| l.shape(t) == e.shape && *v == View::contiguous(&e.shape);
+    let broadcast = !operands.iter().zip(&views).all(like_output);
     let name = |o: Operand| match o {
         Operand::Base => "base".to_string(),
         Operand::Step(k) => format!("s{k}"),
@@ -70,9 +74,13 @@ pub fn attach(
     };
     context.insert("epilogue", &ctx);
     if broadcast {
-        let mut words = Params::new().dims(&e.shape);
-        for &t in &operands {
-            words = words.dims(&broadcast_strides(l.shape(t), &e.shape));
+        let mut words = Params::new();
+        for k in 0..4 {
+            words = words.u32(views.get(k).map_or(0, |v| v.offset));
+        }
+        words = words.dims(&e.shape);
+        for (&t, view) in operands.iter().zip(&views) {
+            words = words.dims(&view.broadcast(l.shape(t), &e.shape));
         }
         params.extend(words.finish()?);
     }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::params::{broadcast_strides, check_rank, Params};
 use super::{Kernel, Lowering};
+use crate::views::View;
 use crate::CompileError;
 
 #[derive(Serialize)]
@@ -13,8 +14,10 @@ struct Context {
     batch_rank: usize,
 }
 
-/// How one operand is addressed: element strides of its row and column axes.
+/// How one operand is addressed: its first element and the element strides of its row and
+/// column axes.
 struct Operand {
+    offset: usize,
     row: usize,
     col: usize,
 }
@@ -35,13 +38,39 @@ pub fn matmul(l: &Lowering) -> Result<Kernel, CompileError> {
     let (a_batch, b_batch) = (&a_shape[..a_shape.len() - 2], &b_shape[..b_shape.len() - 2]);
     let batch = broadcast(a_batch, b_batch);
     check_rank(batch.len(), "a matmul batch")?;
-    let scale = |strides: Vec<usize>, size: usize| {
-        strides.into_iter().map(|s| s * size).collect::<Vec<_>>()
+    // Operands are read through their views; a promoted axis gets stride 0.
+    let (va, vb) = (l.view(a), l.view(b));
+    let (ra, rb) = (l.shape(a).len(), l.shape(b).len());
+    let a_op = match ra {
+        1 => Operand {
+            offset: va.offset,
+            row: 0,
+            col: va.strides[0],
+        },
+        _ => Operand {
+            offset: va.offset,
+            row: va.strides[ra - 2],
+            col: va.strides[ra - 1],
+        },
     };
-    let a_strides = scale(broadcast_strides(a_batch, &batch), m * k);
-    let b_strides = scale(broadcast_strides(b_batch, &batch), k * n);
-    let a_op = Operand { row: k, col: 1 };
-    let b_op = Operand { row: n, col: 1 };
+    let b_op = match rb {
+        1 => Operand {
+            offset: vb.offset,
+            row: vb.strides[0],
+            col: 0,
+        },
+        _ => Operand {
+            offset: vb.offset,
+            row: vb.strides[rb - 2],
+            col: vb.strides[rb - 1],
+        },
+    };
+    let batch_view = |v: &View, rank: usize| View {
+        offset: 0,
+        strides: v.strides[..rank.saturating_sub(2)].to_vec(),
+    };
+    let a_strides = batch_view(&va, ra).broadcast(a_batch, &batch);
+    let b_strides = batch_view(&vb, rb).broadcast(b_batch, &batch);
     let total = batch.iter().product::<usize>() * m * n;
     let params = header(m, n, k, total, 1.0, 0.0, (0, 0), &a_op, &b_op)
         .dims(&batch)
@@ -68,14 +97,30 @@ pub fn gemm(l: &Lowering, op: &Gemm) -> Result<Kernel, CompileError> {
     let n = if op.trans_b { b_shape[0] } else { b_shape[1] };
     // A transposed operand is the same bytes read with row and column strides swapped.
     let a_op = if op.trans_a {
-        Operand { row: 1, col: m }
+        Operand {
+            offset: 0,
+            row: 1,
+            col: m,
+        }
     } else {
-        Operand { row: k, col: 1 }
+        Operand {
+            offset: 0,
+            row: k,
+            col: 1,
+        }
     };
     let b_op = if op.trans_b {
-        Operand { row: 1, col: k }
+        Operand {
+            offset: 0,
+            row: 1,
+            col: k,
+        }
     } else {
-        Operand { row: n, col: 1 }
+        Operand {
+            offset: 0,
+            row: n,
+            col: 1,
+        }
     };
     let c_strides = match c {
         Some(c) => {
@@ -124,6 +169,8 @@ fn header(
         .u32(a.col)
         .u32(b.row)
         .u32(b.col)
+        .u32(a.offset)
+        .u32(b.offset)
 }
 
 /// Numpy broadcast of two batch shapes (already checked compatible by shape inference).

@@ -24,8 +24,9 @@ use onnx2wgsl_runtime::plan::{Dispatch, Region};
 use serde::Serialize;
 
 use crate::ir::{Graph, Node, TensorId};
-use crate::memory::{is_view, Layout};
+use crate::memory::Layout;
 use crate::target::Target;
+use crate::views::{view_of, View};
 use crate::{CompileError, UnsupportedNode};
 
 pub use shaders::{Shader, ShaderSet};
@@ -73,6 +74,11 @@ impl Lowering<'_> {
                 })
             })
             .collect()
+    }
+
+    /// How `tensor`'s elements lie in its region (views read their root's storage).
+    pub fn view(&self, tensor: TensorId) -> View {
+        view_of(self.graph, tensor).expect("the views pass makes only expressible views")
     }
 
     /// An operator error, attributed to the node being lowered.
@@ -150,7 +156,7 @@ pub fn generate(
     let mut unsupported = Vec::new();
     for index in graph.order() {
         let node = &graph.nodes[index];
-        if is_view(&node.op) {
+        if node.view {
             continue;
         }
         let lowering = Lowering {

@@ -54,14 +54,6 @@ impl Layout {
     }
 }
 
-/// Reshape-like operators whose output is the input's bytes under another shape.
-pub fn is_view(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Reshape(_) | Op::Flatten(_) | Op::Identity(_) | Op::Squeeze(_) | Op::Unsqueeze(_)
-    )
-}
-
 /// Inputs that only configure a kernel (Slice's starts and ends, …): read at build time, never
 /// bound on the device.
 pub fn is_parameter_input(op: &Op, index: usize) -> bool {
@@ -76,7 +68,7 @@ pub fn is_parameter_input(op: &Op, index: usize) -> bool {
 /// The tensor whose storage `tensor` uses: itself, or the source of the views it comes from.
 pub fn storage_root(graph: &Graph, mut tensor: TensorId) -> TensorId {
     while let Some(node) = graph.producer(tensor).map(|n| &graph.nodes[n]) {
-        if !is_view(&node.op) {
+        if !node.view {
             break;
         }
         tensor = node.inputs[0].expect("a view always has its data input");
@@ -159,7 +151,7 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
     for (k, &index) in order.iter().enumerate() {
         let step = k + 1;
         let node = &graph.nodes[index];
-        if is_view(&node.op) {
+        if node.view {
             continue;
         }
         let mut reads = Vec::new();
@@ -252,7 +244,7 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
     // Views read and write their root's bytes.
     for &index in &order {
         let node = &graph.nodes[index];
-        if is_view(&node.op) {
+        if node.view {
             let root = storage_root(graph, node.outputs[0]);
             if let Some(&region) = regions.get(&root) {
                 regions.insert(node.outputs[0], region);

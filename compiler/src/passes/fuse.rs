@@ -14,7 +14,7 @@ use onnx2wgsl_opset18::{DataType, Op};
 use petgraph::stable_graph::NodeIndex;
 
 use crate::ir::{Epilogue, Graph, Operand, Step, TensorId};
-use crate::memory::is_view;
+use crate::views::is_reshape;
 
 /// Most tensors an epilogue may read besides the kernel's own inputs, so every kernel stays within
 /// WebGPU's 8 storage buffers per stage.
@@ -141,7 +141,8 @@ fn extend(
         return None;
     }
     let mut next = state.clone();
-    if is_view(&n.op) {
+    // Reshapes keep element order, so the fused kernel can store through them.
+    if n.view && is_reshape(&n.op) {
         let source = *next.values.get(&n.inputs[0]?)?;
         next.values.insert(output, source);
         next.members.push(node);

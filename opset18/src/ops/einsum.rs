@@ -70,8 +70,19 @@ impl Einsum {
         Ok(Einsum { inputs, output })
     }
 
-    /// Resolves the labels against the operand shapes.
+    /// Resolves the labels against the operand shapes, for row-major operands.
     pub fn contraction(&self, shapes: &[&[usize]]) -> Result<Contraction, OpError> {
+        let layouts: Vec<Vec<usize>> = shapes.iter().map(|s| strides(s)).collect();
+        let layouts: Vec<&[usize]> = layouts.iter().map(Vec::as_slice).collect();
+        self.contraction_strided(shapes, &layouts)
+    }
+
+    /// As [`Einsum::contraction`], for operands laid out with the given element strides.
+    pub fn contraction_strided(
+        &self,
+        shapes: &[&[usize]],
+        layouts: &[&[usize]],
+    ) -> Result<Contraction, OpError> {
         if shapes.len() != self.inputs.len() {
             return Err(invalid!(
                 "the equation has {} operands, got {} inputs",
@@ -127,32 +138,22 @@ impl Einsum {
             .collect();
         reduced.sort();
 
-        let stride_along = |labels: &[Label], shape: &[usize], label: Label| -> usize {
-            let own = strides(shape);
+        let stride_along = |k: usize, label: Label| -> usize {
+            let (labels, shape) = (&operands[k], shapes[k]);
             // A label repeated within one operand walks its diagonal: the strides add up.
             (labels.iter().enumerate())
                 .filter(|(axis, l)| **l == label && shape[*axis] != 1)
-                .map(|(axis, _)| own[axis])
+                .map(|(axis, _)| layouts[k][axis])
                 .sum()
         };
         Ok(Contraction {
             output_shape: output.iter().map(|&l| size_of(l).unwrap()).collect(),
             reduce_shape: reduced.iter().map(|&l| size_of(l).unwrap()).collect(),
-            output_strides: (operands.iter().zip(shapes))
-                .map(|(labels, shape)| {
-                    output
-                        .iter()
-                        .map(|&l| stride_along(labels, shape, l))
-                        .collect()
-                })
+            output_strides: (0..operands.len())
+                .map(|k| output.iter().map(|&l| stride_along(k, l)).collect())
                 .collect(),
-            reduce_strides: (operands.iter().zip(shapes))
-                .map(|(labels, shape)| {
-                    reduced
-                        .iter()
-                        .map(|&l| stride_along(labels, shape, l))
-                        .collect()
-                })
+            reduce_strides: (0..operands.len())
+                .map(|k| reduced.iter().map(|&l| stride_along(k, l)).collect())
                 .collect(),
         })
     }
