@@ -4,6 +4,7 @@ mod dead;
 mod fold;
 mod fuse;
 mod schedule;
+mod views;
 
 use crate::ir::Graph;
 
@@ -14,6 +15,7 @@ pub type Pass = (&'static str, fn(Graph) -> Graph);
 pub const ORDER: &[Pass] = &[
     ("fold constants", fold::run),
     ("remove dead nodes", dead::run),
+    ("fold transposes and slices into views", views::run),
     ("fuse elementwise epilogues", fuse::run),
     ("schedule", schedule::run),
 ];
