@@ -1,8 +1,10 @@
 //! Turns Transposes, Slices (with positive steps) and Expands into views where every reader can
 //! follow strides, so they cost no dispatch and no memory: the reader addresses the source tensor
-//! directly. A view stays a copy when some reader needs contiguous data (convolutions,
-//! normalizations, softmax, …), when it is a graph output, or when a later reshape of it cannot be
+//! directly. A view stays a copy when some reader needs contiguous data (normalizations,
+//! softmax, …), when it is a graph output, or when a later reshape of it cannot be
 //! expressed with strides.
+//!
+//! Reshapes of a strided view are views too when the merged or split axes stay evenly spaced.
 
 use onnx2wgsl_opset18::Op;
 use petgraph::stable_graph::NodeIndex;
@@ -49,7 +51,7 @@ fn readers_follow_strides(graph: &Graph, tensor: TensorId) -> bool {
 fn follows_strides(graph: &Graph, node: NodeIndex, position: usize) -> bool {
     match graph.nodes[node].op {
         Op::Binary(_) | Op::Einsum(_) | Op::MatMul(_) | Op::Transpose(_) | Op::Concat(_) => true,
-        Op::Slice(_) | Op::Expand(_) => position == 0,
+        Op::Slice(_) | Op::Expand(_) | Op::Conv(_) => position == 0,
         _ => false,
     }
 }
