@@ -1,5 +1,6 @@
 //! Graph-to-graph passes, run in a fixed order.
 
+mod batch_norm;
 mod dead;
 mod fold;
 mod fuse;
@@ -15,6 +16,7 @@ pub type Pass = (&'static str, fn(Graph) -> Graph);
 pub const ORDER: &[Pass] = &[
     ("fold constants", fold::run),
     ("remove dead nodes", dead::run),
+    ("batch norms to affine maps", batch_norm::run),
     ("fold transposes and slices into views", views::run),
     ("fuse elementwise epilogues", fuse::run),
     ("schedule", schedule::run),
