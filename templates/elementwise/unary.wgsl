@@ -1,11 +1,18 @@
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/math.wgsl" as math %}
 // y = {{ op }}(x), element by element over f32{% if epilogue %}, then the fused epilogue{% endif %}.
+{%- if rank %}
+// x is a view of rank {{ rank }}: read through an offset and strides.
+{%- endif %}
 struct Params {
     n: u32,
+    x_offset: u32,
     _pad0: u32,
     _pad1: u32,
-    _pad2: u32,
+{%- if rank %}
+    shape: array<vec4<u32>, 2>,
+    x_strides: array<vec4<u32>, 2>,
+{%- endif %}
 {{- epilogue::params(e=epilogue) }}
 }
 
@@ -22,6 +29,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if i >= p.n {
         return;
     }
-    let v = x[i];
+{%- if rank %}
+    var rest = i;
+    var at = p.x_offset;
+    for (var d = {{ rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let coord = rest % p.shape[axis >> 2u][axis & 3u];
+        rest /= p.shape[axis >> 2u][axis & 3u];
+        at += coord * p.x_strides[axis >> 2u][axis & 3u];
+    }
+    let v = x[at];
+{%- else %}
+    let v = x[p.x_offset + i];
+{%- endif %}
     y[i] = epilogue({{ math::unary(op=op, x="v") }}, i);
 }

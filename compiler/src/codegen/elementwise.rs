@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::epilogue::{binary_name, unary_name};
 use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
+use crate::views::View;
 use crate::CompileError;
 
 #[derive(Serialize)]
@@ -53,15 +54,26 @@ pub fn binary(l: &Lowering, op: &Binary) -> Result<Kernel, CompileError> {
 #[derive(Serialize)]
 struct UnaryContext {
     op: &'static str,
+    /// The rank of a strided input, 0 for a contiguous one.
+    rank: usize,
 }
 
 pub fn unary(l: &Lowering, op: &Unary) -> Result<Kernel, CompileError> {
     let (x, y) = (l.input(0).unwrap(), l.output());
+    let (shape, view) = (l.shape(x), l.view(x));
+    // Contiguous input needs no index arithmetic; a strided view (a slice) does.
+    let strided = view.strides != View::contiguous(shape).strides;
+    check_rank(shape.len(), "a unary operand")?;
     let context = UnaryContext {
         op: unary_name(op.kind),
+        rank: if strided { shape.len() } else { 0 },
     };
     let n = l.graph.tensor(y).ty.numel();
-    let params = Params::new().u32(n).finish()?;
+    let mut params = Params::new().u32(n).u32(view.offset);
+    if strided {
+        params = params.dims(shape).dims(&view.strides);
+    }
+    let params = params.finish()?;
     l.kernel(
         "elementwise/unary.wgsl",
         &context,

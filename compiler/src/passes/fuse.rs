@@ -14,6 +14,7 @@ use onnx2wgsl_opset18::{DataType, Op};
 use petgraph::stable_graph::NodeIndex;
 
 use crate::ir::{Epilogue, Graph, Operand, Step, TensorId};
+use crate::memory::storage_root;
 use crate::views::is_reshape;
 
 /// Most tensors an epilogue may read besides the kernel's own inputs, so every kernel stays within
@@ -158,7 +159,9 @@ fn extend(
             // A group value must not be broadcast: its elements must line up with the output's.
             return (graph.tensor(t).ty.shape == *shape).then_some(value);
         }
-        let ready = graph.producer(t).is_none_or(|p| rank[&p] < rank[&root]);
+        // Views compute nothing: what matters is when their storage root is written.
+        let source = storage_root(graph, t);
+        let ready = graph.producer(source).is_none_or(|p| rank[&p] < rank[&root]);
         if !ready || !is_float(graph, t) {
             return None;
         }

@@ -50,7 +50,8 @@ fn readers_follow_strides(graph: &Graph, tensor: TensorId) -> bool {
 /// Kernels that read the input at `position` through an offset and strides.
 fn follows_strides(graph: &Graph, node: NodeIndex, position: usize) -> bool {
     match graph.nodes[node].op {
-        Op::Binary(_) | Op::Einsum(_) | Op::MatMul(_) | Op::Transpose(_) | Op::Concat(_) => true,
+        Op::Binary(_) | Op::Unary(_) | Op::Einsum(_) | Op::MatMul(_) => true,
+        Op::Transpose(_) | Op::Concat(_) => true,
         Op::Slice(_) | Op::Expand(_) | Op::Conv(_) => position == 0,
         _ => false,
     }
