@@ -30,19 +30,52 @@ pub struct Packing {
 
 /// Places `requests`; `conflicts[i]` lists requests that may not share an arena with request `i`.
 /// Returns `None` when a single request exceeds `max_arena`.
+///
+/// Three placement orders are tried (largest first, longest-lived first, earliest first) and the
+/// packing with the fewest bytes is kept: none wins on every graph.
 pub fn pack(
     requests: &[Request],
     conflicts: &[Vec<usize>],
     alignment: u64,
     max_arena: u64,
 ) -> Option<Packing> {
-    let mut order: Vec<usize> = (0..requests.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(requests[i].size), requests[i].first, i));
+    let r = requests;
+    let orders: [&dyn Fn(usize) -> (u64, u64, usize); 3] = [
+        &|i| (u64::MAX - r[i].size, r[i].first as u64, i),
+        &|i| {
+            (
+                u64::MAX - (r[i].last - r[i].first) as u64,
+                u64::MAX - r[i].size,
+                i,
+            )
+        },
+        &|i| (r[i].first as u64, u64::MAX - r[i].size, i),
+    ];
+    let mut best: Option<Packing> = None;
+    for key in orders {
+        let mut order: Vec<usize> = (0..r.len()).collect();
+        order.sort_by_key(|&i| key(i));
+        let packing = pack_in_order(r, conflicts, alignment, max_arena, &order)?;
+        let total = |p: &Packing| p.arena_sizes.iter().sum::<u64>();
+        if best.as_ref().is_none_or(|b| total(&packing) < total(b)) {
+            best = Some(packing);
+        }
+    }
+    best
+}
+
+fn pack_in_order(
+    requests: &[Request],
+    conflicts: &[Vec<usize>],
+    alignment: u64,
+    max_arena: u64,
+    order: &[usize],
+) -> Option<Packing> {
     let mut placements: Vec<Option<Placement>> = vec![None; requests.len()];
     let mut arenas: Vec<Vec<usize>> = Vec::new();
     // Bytes each arena spans so far.
     let mut ends: Vec<u64> = Vec::new();
-    for &i in &order {
+    for &i in order {
         let request = &requests[i];
         let size = request.size.next_multiple_of(alignment);
         if size > max_arena {

@@ -161,7 +161,9 @@ fn extend(
         }
         // Views compute nothing: what matters is when their storage root is written.
         let source = storage_root(graph, t);
-        let ready = graph.producer(source).is_none_or(|p| rank[&p] < rank[&root]);
+        let ready = graph
+            .producer(source)
+            .is_none_or(|p| rank[&p] < rank[&root]);
         if !ready || !is_float(graph, t) {
             return None;
         }
