@@ -16,9 +16,7 @@ fi
 command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
 cargo build --release --quiet -p onnx2wgsl
 bin=target/release/onnx2wgsl
-# The VAE's 512×512 stages hold tensors over WebGPU's default 128 MiB binding, which the compiler
-# does not split yet: they build for --target native.
-for spec in "unet webgpu" "vae_encoder native" "vae_decoder native"; do
+for spec in "unet webgpu" "vae_encoder webgpu" "vae_decoder webgpu"; do
   set -- $spec
   graph=$1 target=$2
   dir="$data/$graph" out="target/bench/$graph"

@@ -14,7 +14,7 @@ data=/tmp/moebius_full
 python3 fixtures/moebius/generate.py --size full --out "$data" --references > /tmp/generate.log 2>&1 || { tail -30 /tmp/generate.log; exit 1; }
 grep -iE "parameters|onnxruntime" /tmp/generate.log | head -12
 bin=.devbin/onnx2wgsl
-for spec in "unet webgpu" "vae_encoder native" "vae_decoder native"; do
+for spec in "unet webgpu" "vae_encoder webgpu" "vae_decoder webgpu" "vae_decoder native"; do
   set -- $spec
   dir="$data/$1" out="/tmp/bundles/$1"
   echo "== $1 (--target $2)"

@@ -1,4 +1,5 @@
 {% import "macros/epilogue.wgsl" as epilogue %}
+{% import "macros/split.wgsl" as split %}
 // Direct 2-D convolution, one invocation per output element, NCHW layout (x read through
 // strides), grouped.
 struct Params {
@@ -28,13 +29,13 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+{{ split::declare(name="x", binding=1, ty="f32", access="read", splits=splits, split_at=split_at) }}
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 {%- if has_bias %}
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+{{ split::declare(name="y", binding=4, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
 {%- else %}
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+{{ split::declare(name="y", binding=3, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
 {%- endif %}
 {{- epilogue::bindings(e=epilogue) }}
 
@@ -72,9 +73,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
                     continue;
                 }
                 let at = x_plane + iy * p.x_strides.z + ix * p.x_strides.w;
-                acc += x[at] * weight[(w_plane + ky) * p.kw + kx];
+                acc += load_x(at) * weight[(w_plane + ky) * p.kw + kx];
             }
         }
     }
-    y[i] = epilogue(acc, i);
+    store_y(i, epilogue(acc, i));
 }

@@ -1,3 +1,4 @@
+{% import "macros/split.wgsl" as split %}
 // Pad of 32-bit elements over rank {{ rank }}, {{ mode }} mode. Along each axis the output has
 // `lead` padded positions, then the `len` input elements starting at `crop` (negative pads crop),
 // then padding.
@@ -14,8 +15,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+{{ split::declare(name="x", binding=1, ty="u32", access="read", splits=splits, split_at=split_at) }}
+{{ split::declare(name="y", binding=2, ty="u32", access="read_write", splits=splits, split_at=split_at) }}
 
 @compute @workgroup_size({{ workgroup }})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -34,7 +35,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         var k = i32(coord) - i32(p.lead[axis >> 2u][axis & 3u]);
 {%- if mode == "constant" %}
         if k < 0 || k >= len {
-            y[i] = p.value;
+            store_y(i, p.value);
             return;
         }
 {%- elif mode == "edge" %}
@@ -53,5 +54,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 {%- endif %}
         at += (u32(k) + p.crop[axis >> 2u][axis & 3u]) * p.in_strides[axis >> 2u][axis & 3u];
     }
-    y[i] = x[at];
+    store_y(i, load_x(at));
 }

@@ -1,3 +1,4 @@
+{% import "macros/split.wgsl" as split %}
 // Resize over rank {{ rank }}, {{ mode }} mode, {{ coordinates }} coordinates, in f32 with the
 // spec's formulas. Sample positions are clamped to the input. WGSL lets division be off by 2.5 ULP,
 // so on some GPUs a position exactly on a rounding tie may round the other way than on the CPU.
@@ -13,12 +14,12 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 {%- if mode == "nearest" %}
-@group(0) @binding(1) var<storage, read> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+{%- set ty = "u32" %}
 {%- else %}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+{%- set ty = "f32" %}
 {%- endif %}
+{{ split::declare(name="x", binding=1, ty=ty, access="read", splits=splits, split_at=split_at) }}
+{{ split::declare(name="y", binding=2, ty=ty, access="read_write", splits=splits, split_at=split_at) }}
 
 // The input position that output position `v` along `axis` samples.
 fn source(v: f32, axis: u32) -> f32 {
@@ -71,7 +72,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         at += u32(k) * stride;
         stride *= len;
     }
-    y[i] = x[at];
+    store_y(i, load_x(at));
 }
 {%- else %}
 
@@ -116,9 +117,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             }
         }
         if weight != 0.0 {
-            acc += weight * x[at];
+            acc += weight * load_x(at);
         }
     }
-    y[i] = acc;
+    store_y(i, acc);
 }
 {%- endif %}

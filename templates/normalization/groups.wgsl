@@ -1,4 +1,5 @@
 {% import "macros/epilogue.wgsl" as epilogue %}
+{% import "macros/split.wgsl" as split %}
 // Standardizes p.groups runs of p.len contiguous elements, one workgroup per run: the mean, then
 // the variance about it (two passes, each reduced in workgroup memory), then
 // y = (x - mean) / sqrt(variance + epsilon) * scale + b, where scale and b are read through
@@ -17,9 +18,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+{{ split::declare(name="x", binding=1, ty="f32", access="read", splits=splits, split_at=split_at) }}
 @group(0) @binding(2) var<storage, read> scale: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+{{ split::declare(name="y", binding=3, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
 {%- if bias_binding %}
 @group(0) @binding({{ bias_binding }}) var<storage, read> b: array<f32>;
 {%- endif %}
@@ -78,12 +79,12 @@ fn main(
     let start = group * p.len;
     var sum = 0.0;
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
-        sum += x[start + j];
+        sum += load_x(start + j);
     }
     let mean = reduce(lid, sum) / f32(p.len);
     var squares = 0.0;
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
-        let d = x[start + j] - mean;
+        let d = load_x(start + j) - mean;
         squares += d * d;
     }
     let inv_std = 1.0 / sqrt(reduce(lid, squares) / f32(p.len) + p.epsilon);
@@ -91,9 +92,9 @@ fn main(
         let i = start + j;
         let at = affine(i);
 {%- if bias_binding %}
-        y[i] = epilogue((x[i] - mean) * inv_std * scale[at.x] + b[at.y], i);
+        store_y(i, epilogue((load_x(i) - mean) * inv_std * scale[at.x] + b[at.y], i));
 {%- else %}
-        y[i] = epilogue((x[i] - mean) * inv_std * scale[at.x], i);
+        store_y(i, epilogue((load_x(i) - mean) * inv_std * scale[at.x], i));
 {%- endif %}
     }
 {%- if stats_binding %}

@@ -58,4 +58,5 @@ pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
         params,
         n,
     )
+    .map(|k| k.splittable(&[1, if bias.is_some() { 4 } else { 3 }]))
 }

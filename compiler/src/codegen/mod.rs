@@ -18,6 +18,7 @@ mod params;
 mod resize;
 mod shaders;
 mod softmax;
+mod split;
 
 use onnx2wgsl_opset18::{DataType, Op, OpError, Value};
 use onnx2wgsl_runtime::plan::{Dispatch, Region};
@@ -38,6 +39,17 @@ pub struct Kernel {
     pub bindings: Vec<Region>,
     pub params: Vec<u32>,
     pub workgroups: [u32; 3],
+    /// WGSL binding numbers whose tensor the template can take in two parts when it is larger
+    /// than one storage binding (see `templates/macros/split.wgsl`).
+    pub splittable: Vec<u32>,
+}
+
+impl Kernel {
+    /// Marks the bindings (WGSL numbers) the template can take in two parts.
+    pub fn splittable(mut self, bindings: &[u32]) -> Kernel {
+        self.splittable = bindings.to_vec();
+        self
+    }
 }
 
 /// What a kernel family sees of the node it lowers.
@@ -131,12 +143,17 @@ fn kernel(
     // Templates that can fuse an epilogue test for it; most kernels have none.
     context.insert("epilogue", &None::<()>);
     let workgroups = grid::linear(threads, workgroup, &target.limits)?;
+    context.insert(
+        "split_at",
+        &(target.limits.max_storage_buffer_binding_size / 4),
+    );
     Ok(Kernel {
         template,
         context,
         bindings,
         params,
         workgroups,
+        splittable: Vec::new(),
     })
 }
 
@@ -209,10 +226,11 @@ pub fn generate(
 
 fn emit(
     shaders: &mut ShaderSet,
-    kernel: Kernel,
+    mut kernel: Kernel,
     label: &str,
     target: &Target,
 ) -> Result<Dispatch, CompileError> {
+    split::split_large_bindings(&mut kernel, label, target)?;
     let storage = kernel.bindings.len() as u32;
     if storage > target.limits.max_storage_buffers_per_shader_stage {
         return Err(CompileError::Limit(format!(

@@ -111,6 +111,7 @@ fn standardize(l: &Lowering, g: Groups) -> Result<Kernel, CompileError> {
         params.finish()?,
         threads,
     )
+    .map(|k| k.splittable(&[1, 3]))
 }
 
 #[derive(Serialize)]

@@ -56,5 +56,6 @@ pub fn pad(l: &Lowering, op: &Pad) -> Result<Kernel, Lower> {
         vec![l.region(x), l.region(y)],
         params,
         n,
-    )?)
+    )?
+    .splittable(&[1, 2]))
 }

@@ -56,4 +56,5 @@ pub fn resize(l: &Lowering, op: &Resize) -> Result<Kernel, CompileError> {
         params,
         n,
     )
+    .map(|k| k.splittable(&[1, 2]))
 }
