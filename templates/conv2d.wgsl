@@ -1,7 +1,6 @@
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/split.wgsl" as split %}
-// Direct 2-D convolution, one invocation per output element, NCHW layout (x read through
-// strides), grouped.
+// Direct 2-D convolution, one invocation per output element, NCHW layout, grouped.
 struct Params {
     batch: u32,
     c: u32,
@@ -19,12 +18,7 @@ struct Params {
     pad_w: u32,
     dilation_h: u32,
     dilation_w: u32,
-    // Where x's elements lie (x may be a view, such as a transposed token layout).
-    x_offset: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-    x_strides: vec4<u32>,
+
 {{- epilogue::params(e=epilogue) }}
 }
 
@@ -59,7 +53,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     var acc = 0.0;
 {%- endif %}
     for (var ci = 0u; ci < c_per_group; ci++) {
-        let x_plane = p.x_offset + n * p.x_strides.x + (first_c + ci) * p.x_strides.y;
+        let x_plane = (n * p.c + first_c + ci) * p.h;
         let w_plane = (om * c_per_group + ci) * p.kh;
         for (var ky = 0u; ky < p.kh; ky++) {
             // Unsigned wrap-around makes positions above the top edge fail the bound check too.
@@ -72,8 +66,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
                 if ix >= p.w {
                     continue;
                 }
-                let at = x_plane + iy * p.x_strides.z + ix * p.x_strides.w;
-                acc += load_x(at) * weight[(w_plane + ky) * p.kw + kx];
+                acc += load_x((x_plane + iy) * p.w + ix) * weight[(w_plane + ky) * p.kw + kx];
             }
         }
     }

@@ -18,7 +18,6 @@ pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
     let (xs, ws, ys) = (l.shape(x), l.shape(w), l.shape(y));
     let pads = op.resolved_pads(&xs[2..], &ws[2..]);
     let (strides, dilations) = (&op.strides, &op.dilations);
-    let view = l.view(x);
     let params = Params::new()
         .u32(xs[0])
         .u32(xs[1])
@@ -36,14 +35,6 @@ pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
         .u32(pads[1])
         .u32(dilations[0])
         .u32(dilations[1])
-        .u32(view.offset)
-        .u32(0)
-        .u32(0)
-        .u32(0)
-        .u32(view.strides[0])
-        .u32(view.strides[1])
-        .u32(view.strides[2])
-        .u32(view.strides[3])
         .finish()?;
     let mut bindings = vec![l.region(x), l.region(w)];
     bindings.extend(bias.map(|b| l.region(b)));
