@@ -4,13 +4,14 @@
 //! normalizations, softmax, …), when it is a graph output, or when a later reshape of it cannot be
 //! expressed with strides.
 //!
-//! Reshapes of a strided view are views too when the merged or split axes stay evenly spaced.
+//! Reshapes of a strided view are views too when the merged or split axes stay evenly spaced, and
+//! a view laid out exactly like a fresh tensor (an Expand to the same shape) serves any reader.
 
 use onnx2wgsl_opset18::Op;
 use petgraph::stable_graph::NodeIndex;
 
 use crate::ir::{Graph, TensorId};
-use crate::views::{is_reshape, view_of, view_through};
+use crate::views::{is_reshape, view_of, view_through, View};
 
 pub fn run(mut graph: Graph) -> Graph {
     for index in graph.topological_order() {
@@ -33,7 +34,15 @@ pub fn run(mut graph: Graph) -> Graph {
 
 /// Whether every reader of `tensor` (through reshapes) can read it through a view.
 fn readers_follow_strides(graph: &Graph, tensor: TensorId) -> bool {
-    if graph.outputs.contains(&tensor) || view_of(graph, tensor).is_none() {
+    let Some(view) = view_of(graph, tensor) else {
+        return false;
+    };
+    // Laid out exactly like a fresh tensor (an Expand to the same shape, a Transpose of unit
+    // axes): any reader will do.
+    if view == View::contiguous(&graph.tensor(tensor).ty.shape) {
+        return true;
+    }
+    if graph.outputs.contains(&tensor) {
         return false;
     }
     graph.consumers(tensor).into_iter().all(|consumer| {
@@ -85,5 +94,16 @@ mod tests {
         let y = b.node("Softmax", &[t]);
         let graph = super::run(b.finish(&[y]));
         assert!(!graph.nodes[graph.producer(t).unwrap()].view);
+    }
+
+    #[test]
+    fn an_expand_to_the_same_shape_is_a_view_for_any_reader() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[2]);
+        let shape = b.constant("shape", onnx2wgsl_opset18::Tensor::from_i64(vec![1], &[2]));
+        let e = b.node("Expand", &[x, shape]);
+        let y = b.node("Softmax", &[e]);
+        let graph = super::run(b.finish(&[y]));
+        assert!(graph.nodes[graph.producer(e).unwrap()].view);
     }
 }
