@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use onnx2wgsl_opset18::ops::binary::BinaryKind;
 use onnx2wgsl_opset18::ops::unary::UnaryKind;
-use onnx2wgsl_opset18::{Op, Tensor, TensorType};
+use onnx2wgsl_opset18::{Op, Tensor, TensorType, Value};
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -181,6 +181,18 @@ impl Graph {
         } else {
             self.topological_order()
         }
+    }
+
+    /// `inputs` as shape inference and folding see them: types, and values where known.
+    pub fn values(&self, inputs: &[Option<TensorId>]) -> Vec<Option<Value<'_>>> {
+        (inputs.iter())
+            .map(|t| {
+                t.map(|t| Value {
+                    ty: &self.tensors[t].ty,
+                    constant: self.tensors[t].value.as_ref(),
+                })
+            })
+            .collect()
     }
 
     pub fn is_constant(&self, tensor: TensorId) -> bool {

@@ -1,7 +1,7 @@
 //! Small IR graphs for the passes' unit tests, built the way decoding builds them: every node's
 //! output types inferred and build-time values folded.
 
-use onnx2wgsl_opset18::{Attribute, Attributes, DataType, Op, Tensor, TensorType, Value};
+use onnx2wgsl_opset18::{Attribute, Attributes, DataType, Op, Tensor, TensorType};
 
 use crate::ir::{Graph, Node, TensorId, TensorInfo};
 use crate::views::is_reshape;
@@ -50,15 +50,8 @@ impl Builder {
                 .collect(),
         );
         let op = Op::parse(op_type, 18, &attrs).expect("a known operator");
-        let values: Vec<Option<Value>> = (inputs.iter())
-            .map(|&t| {
-                let info = self.graph.tensor(t);
-                Some(Value {
-                    ty: &info.ty,
-                    constant: info.value.as_ref(),
-                })
-            })
-            .collect();
+        let inputs: Vec<Option<TensorId>> = inputs.iter().map(|&t| Some(t)).collect();
+        let values = self.graph.values(&inputs);
         let ty = op.infer(&values).expect("valid inputs").remove(0);
         let value = op
             .fold(&values)
@@ -73,7 +66,7 @@ impl Builder {
         self.graph.add_node(Node {
             name,
             op_type: op_type.into(),
-            inputs: inputs.iter().map(|&t| Some(t)).collect(),
+            inputs,
             outputs: vec![output],
             epilogue: None,
             view: is_reshape(&op),

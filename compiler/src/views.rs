@@ -4,7 +4,7 @@
 //! can follow strides.
 
 use onnx2wgsl_opset18::ops::slice::Slice;
-use onnx2wgsl_opset18::{Op, Value};
+use onnx2wgsl_opset18::Op;
 
 use crate::ir::{Graph, TensorId};
 
@@ -95,15 +95,7 @@ pub fn view_through(
             strides: from.broadcast(in_shape, out_shape),
         }),
         Op::Slice(_) => {
-            let values: Vec<Option<Value>> = (inputs.iter())
-                .map(|t| {
-                    t.map(|t| Value {
-                        ty: &graph.tensor(t).ty,
-                        constant: graph.tensor(t).value.as_ref(),
-                    })
-                })
-                .collect();
-            let ranges = Slice::resolve(&values).ok()?;
+            let ranges = Slice::resolve(&graph.values(inputs)).ok()?;
             let mut offset = from.offset;
             let mut strides = Vec::with_capacity(ranges.len());
             for (range, &stride) in ranges.iter().zip(&from.strides) {

@@ -5,7 +5,6 @@ use onnx2wgsl_opset18::ops::concat::Concat;
 use onnx2wgsl_opset18::ops::normalize_axis;
 use onnx2wgsl_opset18::ops::slice::Slice;
 use onnx2wgsl_opset18::ops::transpose::Transpose;
-use onnx2wgsl_opset18::Value;
 use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
@@ -106,15 +105,7 @@ pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
 
 pub fn slice(l: &Lowering) -> Result<Kernel, CompileError> {
     let (x, y) = (l.input(0).unwrap(), l.output());
-    let values: Vec<Option<Value>> = (l.node.op_inputs().iter())
-        .map(|t| {
-            t.map(|t| Value {
-                ty: &l.graph.tensor(t).ty,
-                constant: l.graph.tensor(t).value.as_ref(),
-            })
-        })
-        .collect();
-    let ranges = Slice::resolve(&values).map_err(|e| l.op_error(e))?;
+    let ranges = Slice::resolve(&l.values()).map_err(|e| l.op_error(e))?;
     let view = l.view(x);
     let in_strides = &view.strides;
     let out = l.shape(y);

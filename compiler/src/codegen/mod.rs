@@ -78,14 +78,7 @@ impl Lowering<'_> {
 
     /// The node's inputs as shape inference sees them, for ops whose kernels depend on constants.
     pub fn values(&self) -> Vec<Option<Value<'_>>> {
-        (self.node.inputs.iter())
-            .map(|t| {
-                t.map(|t| Value {
-                    ty: &self.graph.tensor(t).ty,
-                    constant: self.graph.tensor(t).value.as_ref(),
-                })
-            })
-            .collect()
+        self.graph.values(self.node.op_inputs())
     }
 
     /// How `tensor`'s elements lie in its region (views read their root's storage).

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use onnx2wgsl_opset18::{Op, OpError, TensorType, Value};
+use onnx2wgsl_opset18::{Op, OpError, TensorType};
 
 use super::attributes;
 use super::tensor::{element_type, tensor_from_proto, ExternalData};
@@ -139,15 +139,7 @@ fn add_node(
         })?;
         inputs.push(Some(id));
     }
-    let values: Vec<Option<Value>> = inputs
-        .iter()
-        .map(|id| {
-            id.map(|id| Value {
-                ty: &graph.tensors[id].ty,
-                constant: graph.tensors[id].value.as_ref(),
-            })
-        })
-        .collect();
+    let values = graph.values(&inputs);
     let types = op.infer(&values).map_err(node_error)?;
     let folded = op.fold(&values).map_err(node_error)?;
 
