@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/split.wgsl" as split %}
 // Direct 2-D convolution, one invocation per output element, NCHW layout, grouped.
@@ -35,12 +36,7 @@ struct Params {
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.batch * p.m * p.oh * p.ow {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.batch * p.m * p.oh * p.ow") }}
     let ox = i % p.ow;
     let oy = (i / p.ow) % p.oh;
     let om = (i / (p.ow * p.oh)) % p.m;

@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 // Strided copy of 32-bit elements over a rank-{{ rank }} index space: transposes, slices (whose
 // negative steps make source strides negative), concatenation slots and output materialization
 // are all this, with different strides and offsets.
@@ -15,12 +16,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> src: array<u32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<u32>;
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.n") }}
     var rest = i;
     var is = p.src_offset;
     var id = p.dst_offset;

@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 // Einsum as a strided contraction: each invocation owns one output element, walks the summed
 // labels, and reads every operand through its own strides (0 where a label is absent), so no
@@ -26,12 +27,7 @@ struct Params {
 
 {{ epilogue::function(e=epilogue, ty=ty) }}
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.n") }}
     var rest = i;
 {%- for operand in operands %}
     var {{ operand }}_base = p.offsets[{{ loop.index0 }}];

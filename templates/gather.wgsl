@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 // Gather along one axis of 32-bit elements: data viewed as (outer, axis_len, inner), the output as
 // (outer, count, inner) with count the number of indices. Negative indices count from the back;
 // indices still out of range are clamped to the axis, since a shader cannot raise an error.
@@ -13,12 +14,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> indices: array<i32>;
 @group(0) @binding(3) var<storage, read_write> y: array<u32>;
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.n") }}
     let inner = i % p.inner;
     let j = (i / p.inner) % p.count;
     let outer = i / (p.inner * p.count);

@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 // y[batch, i, j] = alpha * sum_k a[batch, i, k] * b[batch, k, j]{% if has_c %} + beta * c[i, j]{% endif %}.
 // Every operand is addressed through strides, so transposed operands (Gemm's transA/transB),
@@ -36,12 +37,7 @@ struct Params {
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.total {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.total") }}
     let col = i % p.n;
     let row = (i / p.n) % p.m;
     var rest = i / (p.n * p.m);

@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/split.wgsl" as split %}
 // Pad of 32-bit elements over rank {{ rank }}, {{ mode }} mode. Along each axis the output has
 // `lead` padded positions, then the `len` input elements starting at `crop` (negative pads crop),
@@ -18,12 +19,7 @@ struct Params {
 {{ split::declare(name="x", binding=1, ty="u32", access="read", splits=splits, split_at=split_at) }}
 {{ split::declare(name="y", binding=2, ty="u32", access="read_write", splits=splits, split_at=split_at) }}
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.n") }}
     var rest = i;
     var at = 0u;
     for (var d = {{ rank }}u; d > 0u; d--) {

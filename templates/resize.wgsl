@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/split.wgsl" as split %}
 // Resize over rank {{ rank }}, {{ mode }} mode, {{ coordinates }} coordinates, in f32 with the
 // spec's formulas. Sample positions are clamped to the input. WGSL lets division be off by 2.5 ULP,
@@ -53,12 +54,7 @@ fn nearest(v: f32) -> f32 {
 {%- endif %}
 }
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.n") }}
     var rest = i;
     var at = 0u;
     var stride = 1u;
@@ -76,12 +72,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 {%- else %}
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.n") }}
     // Per axis: the two input indices around the sample point, the upper one's weight, the stride.
     var lo: array<u32, 8>;
     var hi: array<u32, 8>;

@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/math.wgsl" as math %}
 // y = {{ op }}(a, b) over {{ ty }} tensors of rank {{ rank }}, with numpy broadcasting: a stride of 0
@@ -21,22 +22,9 @@ struct Params {
 
 {{ epilogue::function(e=epilogue, ty=ty) }}
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
-    var rest = i;
+{{ index::main(workgroup=workgroup, count="p.n") }}
     var ia = p.a_offset;
     var ib = p.b_offset;
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let size = p.shape[axis >> 2u][axis & 3u];
-        let coord = rest % size;
-        rest /= size;
-        ia += coord * p.a_strides[axis >> 2u][axis & 3u];
-        ib += coord * p.b_strides[axis >> 2u][axis & 3u];
-    }
+{{ index::walk(rank=rank, index="i", shape="shape", vars=["ia", "ib"], strides=["a_strides", "b_strides"]) }}
     y[i] = epilogue({{ math::binary(op=op, a="a[ia]", b="b[ib]") }}, i);
 }

@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 // y = x converted from {{ from }} to {{ to }}, element by element. Booleans live on the device as
 // u32 0 or 1.
 struct Params {
@@ -8,12 +9,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<{{ from }}>;
 @group(0) @binding(2) var<storage, read_write> y: array<{{ to }}>;
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.n") }}
 {%- if to_bool %}
     y[i] = select(0u, 1u, x[i] != {{ from }}(0));
 {%- else %}

@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 // y = (a == b) over {{ ty }} tensors of rank {{ rank }}, as bools (u32 0 or 1), with numpy
 // broadcasting: a stride of 0 repeats an operand along that axis.
 struct Params {
@@ -15,22 +16,9 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<{{ ty }}>;
 @group(0) @binding(3) var<storage, read_write> y: array<u32>;
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
-    var rest = i;
+{{ index::main(workgroup=workgroup, count="p.n") }}
     var ia = 0u;
     var ib = 0u;
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let size = p.shape[axis >> 2u][axis & 3u];
-        let coord = rest % size;
-        rest /= size;
-        ia += coord * p.a_strides[axis >> 2u][axis & 3u];
-        ib += coord * p.b_strides[axis >> 2u][axis & 3u];
-    }
+{{ index::walk(rank=rank, index="i", shape="shape", vars=["ia", "ib"], strides=["a_strides", "b_strides"]) }}
     y[i] = select(0u, 1u, a[ia] == b[ib]);
 }

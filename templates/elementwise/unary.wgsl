@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/math.wgsl" as math %}
 // y = {{ op }}(x), element by element over f32{% if epilogue %}, then the fused epilogue{% endif %}.
@@ -23,21 +24,10 @@ struct Params {
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.n") }}
 {%- if rank %}
-    var rest = i;
     var at = p.x_offset;
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let coord = rest % p.shape[axis >> 2u][axis & 3u];
-        rest /= p.shape[axis >> 2u][axis & 3u];
-        at += coord * p.x_strides[axis >> 2u][axis & 3u];
-    }
+{{ index::walk(rank=rank, index="i", shape="shape", vars=["at"], strides=["x_strides"]) }}
     let v = x[at];
 {%- else %}
     let v = x[p.x_offset + i];

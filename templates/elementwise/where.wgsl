@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 // out = condition ? x : y over 32-bit elements of rank {{ rank }}, with numpy broadcasting of all
 // three inputs: a stride of 0 repeats an input along that axis.
 struct Params {
@@ -17,24 +18,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read> y: array<u32>;
 @group(0) @binding(4) var<storage, read_write> out: array<u32>;
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
-    var rest = i;
+{{ index::main(workgroup=workgroup, count="p.n") }}
     var ic = 0u;
     var ix = 0u;
     var iy = 0u;
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let size = p.shape[axis >> 2u][axis & 3u];
-        let coord = rest % size;
-        rest /= size;
-        ic += coord * p.c_strides[axis >> 2u][axis & 3u];
-        ix += coord * p.x_strides[axis >> 2u][axis & 3u];
-        iy += coord * p.y_strides[axis >> 2u][axis & 3u];
-    }
+{{ index::walk(rank=rank, index="i", shape="shape", vars=["ic", "ix", "iy"], strides=["c_strides", "x_strides", "y_strides"]) }}
     out[i] = select(y[iy], x[ix], condition[ic] != 0u);
 }

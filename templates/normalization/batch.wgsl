@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 // BatchNormalization in inference mode: element i of x belongs to channel (i / inner) % channels,
 // normalized with that channel's estimated mean and variance, then scaled and shifted.
 struct Params {
@@ -15,12 +16,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read> variance: array<f32>;
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;
 
-@compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
-    if i >= p.n {
-        return;
-    }
+{{ index::main(workgroup=workgroup, count="p.n") }}
     let c = (i / p.inner) % p.channels;
     y[i] = (x[i] - mean[c]) / sqrt(variance[c] + p.epsilon) * scale[c] + b[c];
 }

@@ -1,0 +1,26 @@
+{#- Index arithmetic shared by the one-invocation-per-element kernels. -#}
+
+{#- The entry point up to the element index `i`: grids wider than 65,535 workgroups fold into y,
+    and invocations past `count` elements return. The caller closes the function. -#}
+{% macro main(workgroup, count) -%}
+@compute @workgroup_size({{ workgroup }})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = gid.x + gid.y * groups.x * {{ workgroup }}u;
+    if i >= {{ count }} {
+        return;
+    }
+{%- endmacro main %}
+
+{#- Splits `index` into coordinates of the rank-`rank` shape `p.SHAPE` (array<vec4<u32>, 2>) and
+    adds coordinate × stride to each offset variable `vars[k]`, whose strides are `p.strides[k]`. -#}
+{% macro walk(rank, index, shape, vars, strides) -%}
+    var rest = {{ index }};
+    for (var d = {{ rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let coord = rest % p.{{ shape }}[axis >> 2u][axis & 3u];
+        rest /= p.{{ shape }}[axis >> 2u][axis & 3u];
+{%- for v in vars %}
+        {{ v }} += coord * p.{{ strides[loop.index0] }}[axis >> 2u][axis & 3u];
+{%- endfor %}
+    }
+{%- endmacro walk %}
