@@ -1,7 +1,7 @@
 //! Views: nodes that produce no data of their own. A tensor made by views is read from the storage
 //! of its root through an element offset and strides ([`View`]). Reshape-like operators are always
 //! views; the `views` pass also turns Transposes, Slices and Expands into views where every reader
-//! can follow strides.
+//! can follow strides, and same-type Casts into views always.
 
 use onnx2wgsl_opset18::ops::slice::Slice;
 use onnx2wgsl_opset18::Op;
@@ -90,6 +90,8 @@ pub fn view_through(
                 strides: perm.iter().map(|&p| from.strides[p]).collect(),
             })
         }
+        // A Cast to the type the tensor already has changes nothing.
+        Op::Cast(cast) if cast.to == graph.tensor(source).ty.dtype => Some(from),
         Op::Expand(_) => Some(View {
             offset: from.offset,
             strides: from.broadcast(in_shape, out_shape),

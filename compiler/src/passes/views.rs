@@ -1,4 +1,4 @@
-//! Turns Transposes, Slices (with positive steps) and Expands into views where every reader can
+//! Turns Transposes, Slices (with positive steps), Expands and same-type Casts into views where every reader can
 //! follow strides, so they cost no dispatch and no memory: the reader addresses the source tensor
 //! directly. A view stays a copy when some reader needs contiguous data (convolutions,
 //! normalizations, softmax, …), when it is a graph output, or when a later reshape of it cannot be
@@ -16,7 +16,10 @@ use crate::views::{is_reshape, view_of, view_through, View};
 pub fn run(mut graph: Graph) -> Graph {
     for index in graph.topological_order() {
         let node = &graph.nodes[index];
-        let candidate = matches!(node.op, Op::Transpose(_) | Op::Slice(_) | Op::Expand(_));
+        let candidate = matches!(
+            node.op,
+            Op::Transpose(_) | Op::Slice(_) | Op::Expand(_) | Op::Cast(_)
+        );
         if !candidate || node.view || node.epilogue.is_some() {
             continue;
         }
