@@ -112,6 +112,26 @@ impl Lowering<'_> {
         Ok(kernel)
     }
 
+    /// As [`Lowering::kernel`], for kernels that choose their own grid of workgroups.
+    pub fn kernel_with_grid(
+        &self,
+        template: &'static str,
+        context: &impl Serialize,
+        bindings: Vec<Region>,
+        params: Vec<u32>,
+        groups: [usize; 3],
+    ) -> Result<Kernel, CompileError> {
+        let max = self.target.limits.max_compute_workgroups_per_dimension as usize;
+        if groups.iter().any(|&g| g > max) {
+            return Err(CompileError::Limit(format!(
+                "{template} needs {groups:?} workgroups, more than {max} per dimension"
+            )));
+        }
+        let mut kernel = self.kernel(template, context, bindings, params, 1)?;
+        kernel.workgroups = groups.map(|g| g.max(1) as u32);
+        Ok(kernel)
+    }
+
     /// The operator's own output: its shape is what the kernel computes. With a fused epilogue,
     /// the stored tensor is the node's output instead, which [`Lowering::region`] gives.
     pub fn output(&self) -> TensorId {

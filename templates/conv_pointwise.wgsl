@@ -1,0 +1,99 @@
+{% import "macros/epilogue.wgsl" as epilogue %}
+{% import "macros/split.wgsl" as split %}
+// 1×1 convolution (stride 1, no padding, one group) as a tiled matrix product per image:
+// y[n, m, p] = sum_c weight[m, c] * x[n, c, p]{% if has_bias %} + bias[m]{% endif %}. Each workgroup of 16×16
+// invocations computes a 64×64 tile of (m, p), 4×4 outputs per invocation, staging 16-deep slices
+// of weight and x in workgroup memory.
+struct Params {
+    m: u32,
+    c: u32,
+    pixels: u32,
+    _pad: u32,
+{{- epilogue::params(e=epilogue) }}
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+{{ split::declare(name="x", binding=1, ty="f32", access="read", splits=splits, split_at=split_at) }}
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+{%- if has_bias %}
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+{{ split::declare(name="y", binding=4, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
+{%- else %}
+{{ split::declare(name="y", binding=3, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
+{%- endif %}
+{{- epilogue::bindings(e=epilogue) }}
+
+{{ epilogue::function(e=epilogue, ty="f32") }}
+
+const TILE: u32 = 64u;
+const DEPTH: u32 = 16u;
+
+// [k][m] and [k][p] slices of the current depth step.
+var<workgroup> w_tile: array<array<f32, 64>, 16>;
+var<workgroup> x_tile: array<array<f32, 64>, 16>;
+
+@compute @workgroup_size(16, 16)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+    @builtin(local_invocation_index) flat: u32,
+) {
+    let m0 = wid.y * TILE;
+    let p0 = wid.x * TILE;
+    let n = wid.z;
+    let x_image = n * p.c * p.pixels;
+    var acc: array<array<f32, 4>, 4>;
+    for (var k0 = 0u; k0 < p.c; k0 += DEPTH) {
+        // 256 invocations stage 16×64 values of each operand, 4 apiece.
+        for (var r = 0u; r < 4u; r++) {
+            let e = flat + r * 256u;
+            let k = e / TILE;
+            let j = e % TILE;
+            let kk = k0 + k;
+            // Weight is read with m fastest across invocations' j, x with p fastest.
+            var wv = 0.0;
+            if kk < p.c && m0 + j < p.m {
+                wv = weight[(m0 + j) * p.c + kk];
+            }
+            w_tile[k][j] = wv;
+            var xv = 0.0;
+            if kk < p.c && p0 + j < p.pixels {
+                xv = load_x(x_image + kk * p.pixels + p0 + j);
+            }
+            x_tile[k][j] = xv;
+        }
+        workgroupBarrier();
+        for (var k = 0u; k < DEPTH; k++) {
+            var wk: array<f32, 4>;
+            var xk: array<f32, 4>;
+            for (var a = 0u; a < 4u; a++) {
+                wk[a] = w_tile[k][lid.y * 4u + a];
+                xk[a] = x_tile[k][lid.x * 4u + a];
+            }
+            for (var a = 0u; a < 4u; a++) {
+                for (var b = 0u; b < 4u; b++) {
+                    acc[a][b] += wk[a] * xk[b];
+                }
+            }
+        }
+        workgroupBarrier();
+    }
+    for (var a = 0u; a < 4u; a++) {
+        let m = m0 + lid.y * 4u + a;
+        if m >= p.m {
+            continue;
+        }
+        for (var b = 0u; b < 4u; b++) {
+            let px = p0 + lid.x * 4u + b;
+            if px >= p.pixels {
+                continue;
+            }
+            let i = (n * p.m + m) * p.pixels + px;
+{%- if has_bias %}
+            store_y(i, epilogue(acc[a][b] + bias[m], i));
+{%- else %}
+            store_y(i, epilogue(acc[a][b], i));
+{%- endif %}
+        }
+    }
+}
