@@ -13,7 +13,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     config.bytes(["."]);
     config.compile_fds(descriptors)?;
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates");
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../templates");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &mut files)?;
