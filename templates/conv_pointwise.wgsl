@@ -42,58 +42,55 @@ fn main(
     let p0 = wid.x * TILE;
     let n = wid.z;
     let x_image = n * p.c * p.pixels;
-    var acc: array<array<f32, 4>, 4>;
+    // The 4×4 accumulators are unrolled into scalars so they stay in registers.
+{%- for a in range(end=4) %}{% for b in range(end=4) %}
+    var acc{{ a }}{{ b }} = 0.0;
+{%- endfor %}{% endfor %}
     for (var k0 = 0u; k0 < p.c; k0 += DEPTH) {
-        // 256 invocations stage 16×64 values of each operand, 4 apiece.
+        // 256 invocations stage 16×64 values of each operand, 4 apiece, reading memory in order:
+        // along c for the weight's rows, along pixels for x.
         for (var r = 0u; r < 4u; r++) {
             let e = flat + r * 256u;
-            let k = e / TILE;
-            let j = e % TILE;
-            let kk = k0 + k;
-            // Weight is read with m fastest across invocations' j, x with p fastest.
+            let wm = e / DEPTH;
+            let wk = e % DEPTH;
             var wv = 0.0;
-            if kk < p.c && m0 + j < p.m {
-                wv = weight[(m0 + j) * p.c + kk];
+            if k0 + wk < p.c && m0 + wm < p.m {
+                wv = weight[(m0 + wm) * p.c + k0 + wk];
             }
-            w_tile[k][j] = wv;
+            w_tile[wk][wm] = wv;
+            let xk = e / TILE;
+            let xj = e % TILE;
             var xv = 0.0;
-            if kk < p.c && p0 + j < p.pixels {
-                xv = load_x(x_image + kk * p.pixels + p0 + j);
+            if k0 + xk < p.c && p0 + xj < p.pixels {
+                xv = load_x(x_image + (k0 + xk) * p.pixels + p0 + xj);
             }
-            x_tile[k][j] = xv;
+            x_tile[xk][xj] = xv;
         }
         workgroupBarrier();
         for (var k = 0u; k < DEPTH; k++) {
-            var wk: array<f32, 4>;
-            var xk: array<f32, 4>;
-            for (var a = 0u; a < 4u; a++) {
-                wk[a] = w_tile[k][lid.y * 4u + a];
-                xk[a] = x_tile[k][lid.x * 4u + a];
-            }
-            for (var a = 0u; a < 4u; a++) {
-                for (var b = 0u; b < 4u; b++) {
-                    acc[a][b] += wk[a] * xk[b];
-                }
-            }
+{%- for a in range(end=4) %}
+            let w{{ a }} = w_tile[k][lid.y * 4u + {{ a }}u];
+            let x{{ a }} = x_tile[k][lid.x * 4u + {{ a }}u];
+{%- endfor %}
+{%- for a in range(end=4) %}{% for b in range(end=4) %}
+            acc{{ a }}{{ b }} += w{{ a }} * x{{ b }};
+{%- endfor %}{% endfor %}
         }
         workgroupBarrier();
     }
-    for (var a = 0u; a < 4u; a++) {
-        let m = m0 + lid.y * 4u + a;
-        if m >= p.m {
-            continue;
-        }
-        for (var b = 0u; b < 4u; b++) {
-            let px = p0 + lid.x * 4u + b;
-            if px >= p.pixels {
-                continue;
-            }
-            let i = (n * p.m + m) * p.pixels + px;
-{%- if has_bias %}
-            store_y(i, epilogue(acc[a][b] + bias[m], i));
-{%- else %}
-            store_y(i, epilogue(acc[a][b], i));
-{%- endif %}
-        }
+{%- for a in range(end=4) %}{% for b in range(end=4) %}
+    store(m0 + lid.y * 4u + {{ a }}u, p0 + lid.x * 4u + {{ b }}u, n, acc{{ a }}{{ b }});
+{%- endfor %}{% endfor %}
+}
+
+fn store(m: u32, px: u32, n: u32, v: f32) {
+    if m >= p.m || px >= p.pixels {
+        return;
     }
+    let i = (n * p.m + m) * p.pixels + px;
+{%- if has_bias %}
+    store_y(i, epilogue(v + bias[m], i));
+{%- else %}
+    store_y(i, epilogue(v, i));
+{%- endif %}
 }
