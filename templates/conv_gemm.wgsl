@@ -1,13 +1,27 @@
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/split.wgsl" as split %}
-// 1×1 convolution (stride 1, no padding, one group) as a tiled matrix product per image:
-// y[n, m, p] = sum_c weight[m, c] * x[n, c, p]{% if has_bias %} + bias[m]{% endif %}. Each workgroup of 16×16
-// invocations computes a 64×64 tile of (m, p), 4×4 outputs per invocation, staging 16-deep slices
-// of weight and x in workgroup memory.
+// Convolution of one group as a tiled matrix product per image ("implicit GEMM"):
+// y[n, m, q] = sum_k weight[m, k] * patch[n, k, q]{% if has_bias %} + bias[m]{% endif %}, where k runs over (input channel, ky, kx)
+// and patch gathers the input pixel that output pixel q sees through that tap (0 in the padding).
+// Each workgroup of 16×16 invocations computes a 64×64 tile of (m, q), 4×4 outputs per
+// invocation, staging 16-deep slices of weight and patch in workgroup memory.
 struct Params {
     m: u32,
-    c: u32,
+    // c × kh × kw: the length of a weight row.
+    depth: u32,
     pixels: u32,
+    ow: u32,
+    h: u32,
+    w: u32,
+    kh: u32,
+    kw: u32,
+    stride_h: u32,
+    stride_w: u32,
+    pad_h: u32,
+    pad_w: u32,
+    dilation_h: u32,
+    dilation_w: u32,
+    image: u32,
     _pad: u32,
 {{- epilogue::params(e=epilogue) }}
 }
@@ -41,12 +55,12 @@ fn main(
     let m0 = wid.y * TILE;
     let p0 = wid.x * TILE;
     let n = wid.z;
-    let x_image = n * p.c * p.pixels;
+    let x_image = n * p.image;
     // The 4×4 accumulators are unrolled into scalars so they stay in registers.
 {%- for a in range(end=4) %}{% for b in range(end=4) %}
     var acc{{ a }}{{ b }} = 0.0;
 {%- endfor %}{% endfor %}
-    for (var k0 = 0u; k0 < p.c; k0 += DEPTH) {
+    for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
         // 256 invocations stage 16×64 values of each operand, 4 apiece, reading memory in order:
         // along c for the weight's rows, along pixels for x.
         for (var r = 0u; r < 4u; r++) {
@@ -54,17 +68,13 @@ fn main(
             let wm = e / DEPTH;
             let wk = e % DEPTH;
             var wv = 0.0;
-            if k0 + wk < p.c && m0 + wm < p.m {
-                wv = weight[(m0 + wm) * p.c + k0 + wk];
+            if k0 + wk < p.depth && m0 + wm < p.m {
+                wv = weight[(m0 + wm) * p.depth + k0 + wk];
             }
             w_tile[wk][wm] = wv;
             let xk = e / TILE;
             let xj = e % TILE;
-            var xv = 0.0;
-            if k0 + xk < p.c && p0 + xj < p.pixels {
-                xv = load_x(x_image + (k0 + xk) * p.pixels + p0 + xj);
-            }
-            x_tile[xk][xj] = xv;
+            x_tile[xk][xj] = gathered(x_image, k0 + xk, p0 + xj);
         }
         workgroupBarrier();
         for (var k = 0u; k < DEPTH; k++) {
@@ -81,6 +91,24 @@ fn main(
 {%- for a in range(end=4) %}{% for b in range(end=4) %}
     store(m0 + lid.y * 4u + {{ a }}u, p0 + lid.x * 4u + {{ b }}u, n, acc{{ a }}{{ b }});
 {%- endfor %}{% endfor %}
+}
+
+// The input value that tap k (channel, ky, kx) contributes to output pixel q.
+fn gathered(x_image: u32, k: u32, q: u32) -> f32 {
+    if k >= p.depth || q >= p.pixels {
+        return 0.0;
+    }
+    let taps = p.kh * p.kw;
+    let c = k / taps;
+    let ky = (k % taps) / p.kw;
+    let kx = k % p.kw;
+    // Unsigned wrap-around makes positions above or left of the edge fail the bound check too.
+    let iy = (q / p.ow) * p.stride_h + ky * p.dilation_h - p.pad_h;
+    let ix = (q % p.ow) * p.stride_w + kx * p.dilation_w - p.pad_w;
+    if iy >= p.h || ix >= p.w {
+        return 0.0;
+    }
+    return load_x(x_image + (c * p.h + iy) * p.w + ix);
 }
 
 fn store(m: u32, px: u32, n: u32, v: f32) {
