@@ -56,7 +56,9 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
     let mut bindings = vec![l.region(x), l.region(w)];
     bindings.extend(bias.map(|b| l.region(b)));
     bindings.push(l.region(y));
-    let context = Context { has_bias: bias.is_some() };
+    let context = Context {
+        has_bias: bias.is_some(),
+    };
     let groups = [pixels.div_ceil(GEMM_TILE), ys[1].div_ceil(GEMM_TILE), xs[0]];
     let kernel = l.kernel_with_grid("conv_gemm.wgsl", &context, bindings, params, groups)?;
     Ok(kernel.splittable(&[1, if bias.is_some() { 4 } else { 3 }]))
