@@ -45,6 +45,12 @@ impl View {
     }
 }
 
+/// Strides that read a contiguous tensor of `shape` at each index of `out` (numpy broadcasting).
+pub fn broadcast_strides(shape: &[usize], out: &[usize]) -> Vec<usize> {
+    View::contiguous(shape).broadcast(shape, out)
+}
+
+/// Row-major strides, in elements.
 pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
     let mut strides = vec![1; shape.len()];
     for d in (0..shape.len().saturating_sub(1)).rev() {

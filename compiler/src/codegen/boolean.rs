@@ -4,8 +4,9 @@
 use serde::Serialize;
 
 use super::elementwise::wgsl_type;
-use super::params::{broadcast_strides, check_rank, Params};
+use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
+use crate::views::broadcast_strides;
 use crate::CompileError;
 
 #[derive(Serialize)]

@@ -8,10 +8,11 @@ use onnx2wgsl_opset18::ops::transpose::Transpose;
 use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
-use super::params::{check_rank, contiguous_strides, Params};
+use super::params::{check_rank, Params};
 use super::{kernel, Kernel, Lowering};
 use crate::ir::{Graph, TensorId};
 use crate::target::Target;
+use crate::views::contiguous_strides;
 use crate::CompileError;
 
 #[derive(Serialize)]

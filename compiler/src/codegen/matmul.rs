@@ -3,9 +3,9 @@
 use onnx2wgsl_opset18::ops::gemm::Gemm;
 use serde::Serialize;
 
-use super::params::{broadcast_strides, check_rank, Params};
+use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
-use crate::views::View;
+use crate::views::{broadcast_strides, View};
 use crate::CompileError;
 
 #[derive(Serialize)]

@@ -8,8 +8,9 @@ use onnx2wgsl_opset18::ops::normalize_axis;
 use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
-use super::params::{broadcast_strides, check_rank, Params};
+use super::params::{check_rank, Params};
 use super::{Kernel, Lower, Lowering};
+use crate::views::broadcast_strides;
 use crate::CompileError;
 
 #[derive(Serialize)]

@@ -4,9 +4,10 @@ use onnx2wgsl_opset18::ops::pad::{AxisPad, Pad, PadMode};
 use onnx2wgsl_opset18::OpError;
 use serde::Serialize;
 
-use super::params::{check_rank, contiguous_strides, Params};
+use super::params::{check_rank, Params};
 use super::{Kernel, Lower, Lowering};
 use crate::memory::device_bytes;
+use crate::views::contiguous_strides;
 
 #[derive(Serialize)]
 struct Context {

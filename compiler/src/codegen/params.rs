@@ -83,28 +83,6 @@ impl Params {
     }
 }
 
-/// Row-major strides, in elements.
-pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
-    let mut strides = vec![1; shape.len()];
-    for d in (0..shape.len().saturating_sub(1)).rev() {
-        strides[d] = strides[d + 1] * shape[d + 1];
-    }
-    strides
-}
-
-/// Strides that read `shape` (right-aligned, numpy broadcasting) at each index of `out`: a
-/// broadcast axis gets stride 0.
-pub fn broadcast_strides(shape: &[usize], out: &[usize]) -> Vec<usize> {
-    let own = contiguous_strides(shape);
-    let skip = out.len() - shape.len();
-    (0..out.len())
-        .map(|d| match d.checked_sub(skip) {
-            Some(s) if shape[s] != 1 => own[s],
-            _ => 0,
-        })
-        .collect()
-}
-
 pub fn check_rank(rank: usize, what: &str) -> Result<(), CompileError> {
     if rank > MAX_RANK {
         return Err(CompileError::Limit(format!(
