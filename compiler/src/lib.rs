@@ -2,8 +2,9 @@
 //! shaders, a dispatch plan and weight shards, which `onnx2wgsl-runtime` executes with wgpu.
 //!
 //! Stages, each in its own module: [`decode`] (protobuf to [`ir::Graph`], with shape inference and
-//! constant propagation), [`passes`] (fold, schedule), [`memory`] (buffers and weight shards),
-//! [`codegen`] (kernels from templates, validated by naga) and [`bundle`] (writing it all).
+//! constant propagation), [`passes`] (fold, views, fusion, schedule; printed by [`report`]),
+//! [`memory`] (arenas and weight shards), [`codegen`] (kernels from templates, validated by naga)
+//! and [`bundle`] (writing it all). [`execute`] is the native host behind `onnx2wgsl run`.
 
 pub mod bundle;
 pub mod codegen;
