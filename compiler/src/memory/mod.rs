@@ -2,8 +2,8 @@
 //!
 //! Activations, inputs and outputs share arena buffers: each tensor is live from the step that
 //! writes it to the last step that reads it, and tensors whose lifetimes do not overlap reuse the
-//! same bytes ([`arena`]). Views (Reshape, Flatten, …) share the storage of the tensor they view.
-//! Constants are packed into weight shards ([`shards`]).
+//! same bytes (`arena.rs`). Views (Reshape, Flatten, …) share the storage of the tensor they view.
+//! Constants are packed into weight shards (`shards.rs`).
 
 mod arena;
 mod shards;
