@@ -58,6 +58,58 @@ pub fn summary(plan: &Plan) -> String {
     out
 }
 
+/// Where a run's GPU time goes: per kernel template, then the slowest dispatches.
+pub fn profile(plan: &Plan, nanoseconds: &[f64]) -> String {
+    let kind = |d: &onnx2wgsl_runtime::plan::Dispatch| {
+        let file = &plan.shaders[d.shader as usize].file;
+        file.rsplit_once('-')
+            .map_or(file.clone(), |(stem, _)| stem.to_string())
+    };
+    let total: f64 = nanoseconds.iter().sum();
+    let mut kinds: Vec<(String, usize, f64)> = Vec::new();
+    for (d, &ns) in plan.dispatches.iter().zip(nanoseconds) {
+        let k = kind(d);
+        match kinds.iter_mut().find(|(name, _, _)| *name == k) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 += ns;
+            }
+            None => kinds.push((k, 1, ns)),
+        }
+    }
+    kinds.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(
+        w,
+        "GPU time, one pass per dispatch: {:.2} ms over {} dispatches",
+        total / 1e6,
+        nanoseconds.len()
+    );
+    for (name, count, ns) in &kinds {
+        let _ = writeln!(
+            w,
+            "  {name:<28} {count:>4} dispatches {:>9.3} ms {:>5.1}%",
+            ns / 1e6,
+            100.0 * ns / total
+        );
+    }
+    let mut slowest: Vec<usize> = (0..nanoseconds.len()).collect();
+    slowest.sort_by(|&a, &b| nanoseconds[b].total_cmp(&nanoseconds[a]));
+    let _ = writeln!(w, "slowest dispatches:");
+    for &i in slowest.iter().take(15) {
+        let d = &plan.dispatches[i];
+        let _ = writeln!(
+            w,
+            "  {:>9.3} ms  {:<28} {}",
+            nanoseconds[i] / 1e6,
+            kind(d),
+            d.label
+        );
+    }
+    out
+}
+
 fn line(w: &mut String, io: &Io) {
     let dtype = format!("{:?}", io.dtype).to_lowercase();
     let _ = writeln!(w, "  {}: {dtype} {:?}", io.name, io.shape);

@@ -55,6 +55,9 @@ enum Command {
         /// in, outputs read back), after a first run that is not counted.
         #[arg(long, default_value_t = 1)]
         repeat: usize,
+        /// Also time every dispatch on the GPU (timestamp queries) and print where the time goes.
+        #[arg(long)]
+        profile: bool,
     },
     /// Print what a plan bundle holds.
     Inspect {
@@ -109,7 +112,8 @@ impl Command {
                 inputs,
                 output_dir,
                 repeat,
-            } => pollster::block_on(run(&plan, inputs, &output_dir, repeat))
+                profile,
+            } => pollster::block_on(run(&plan, inputs, &output_dir, repeat, profile))
                 .map_err(|e| e.to_string()),
             Command::Inspect { plan } => {
                 let path = plan.join(PLAN_FILE);
@@ -157,6 +161,7 @@ async fn run(
     inputs: Vec<(String, PathBuf)>,
     output_dir: &Path,
     repeat: usize,
+    profile: bool,
 ) -> Result<(), RunError> {
     let session = execute::load(dir).await?;
     let mut tensors = Vec::with_capacity(inputs.len());
@@ -180,6 +185,10 @@ async fn run(
             times[repeat / 2],
             times[0]
         );
+    }
+    if profile {
+        let times = session.profile(&tensors).await?;
+        print!("{}", inspect::profile(session.plan(), &times));
     }
     std::fs::create_dir_all(output_dir).map_err(|source| RunError::Io {
         path: output_dir.to_path_buf(),

@@ -26,7 +26,10 @@ pub async fn request_device(plan: &Plan) -> Result<Gpu, Error> {
         })
         .await
         .map_err(|e| Error::NoAdapter(e.to_string()))?;
-    let required_features = check_support(plan, &adapter.limits(), adapter.features())?;
+    // Timestamps are not part of any plan; asked for when offered so `Session::profile` works.
+    let timestamps = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
+    let required_features =
+        check_support(plan, &adapter.limits(), adapter.features())? | timestamps;
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("onnx2wgsl"),

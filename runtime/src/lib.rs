@@ -28,6 +28,7 @@ mod resources;
 mod scope;
 mod session;
 mod tensor;
+mod timer;
 mod validate;
 
 pub use device::{device_limits, request_device, Gpu};

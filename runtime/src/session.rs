@@ -9,6 +9,7 @@ use crate::plan::{Plan, Region};
 use crate::resources::{create_bind_groups, create_buffers, create_pipeline};
 use crate::scope::captured;
 use crate::tensor::HostTensor;
+use crate::timer::Timer;
 use crate::Error;
 
 /// A plan ready to run on one device. See the crate documentation for the order of calls.
@@ -136,7 +137,7 @@ impl Session {
             return Err(Error::ShardsMissing(files.collect()));
         }
         let uploads = input_bytes(&self.plan.inputs, inputs)?;
-        let readbacks = captured(&self.device, || self.submit(&uploads))
+        let readbacks = captured(&self.device, || self.submit(&uploads, None))
             .await
             .map_err(|message| Error::Gpu {
                 during: "running the plan",
@@ -160,24 +161,38 @@ impl Session {
     }
 
     /// Writes the inputs, records and submits the whole plan, and starts mapping one staging
-    /// buffer per output.
-    fn submit(&self, uploads: &[(Region, Vec<u8>)]) -> Vec<(wgpu::Buffer, Mapping)> {
+    /// buffer per output. With `timer`, each dispatch gets a pass of its own whose start and end
+    /// are timestamped.
+    fn submit(
+        &self,
+        uploads: &[(Region, Vec<u8>)],
+        timer: Option<&Timer>,
+    ) -> Vec<(wgpu::Buffer, Mapping)> {
         for (region, bytes) in uploads {
             let buffer = &self.buffers[region.buffer as usize];
             self.queue.write_buffer(buffer, region.offset, bytes);
         }
         let mut encoder = (self.device)
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("run") });
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("plan"),
-                timestamp_writes: None,
-            });
-            for (dispatch, bind_group) in self.plan.dispatches.iter().zip(&self.bind_groups) {
-                pass.set_pipeline(&self.pipelines[dispatch.shader as usize]);
-                pass.set_bind_group(0, bind_group, &[]);
-                let [x, y, z] = dispatch.workgroups;
-                pass.dispatch_workgroups(x, y, z);
+        match timer {
+            None => {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("plan"),
+                    timestamp_writes: None,
+                });
+                for index in 0..self.plan.dispatches.len() {
+                    self.dispatch(&mut pass, index);
+                }
+            }
+            Some(timer) => {
+                for index in 0..self.plan.dispatches.len() {
+                    let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                        label: Some(&self.plan.dispatches[index].label),
+                        timestamp_writes: Some(timer.writes(index)),
+                    });
+                    self.dispatch(&mut pass, index);
+                }
+                timer.resolve(&mut encoder);
             }
         }
         let staging: Vec<wgpu::Buffer> = (self.plan.outputs.iter())
@@ -206,5 +221,42 @@ impl Session {
                 (buffer, mapping)
             })
             .collect()
+    }
+
+    fn dispatch(&self, pass: &mut wgpu::ComputePass, index: usize) {
+        let dispatch = &self.plan.dispatches[index];
+        pass.set_pipeline(&self.pipelines[dispatch.shader as usize]);
+        pass.set_bind_group(0, &self.bind_groups[index], &[]);
+        let [x, y, z] = dispatch.workgroups;
+        pass.dispatch_workgroups(x, y, z);
+    }
+
+    /// Runs the plan once with every dispatch in a compute pass of its own and returns each
+    /// dispatch's GPU time in nanoseconds, in plan order. Passes cost a little each, so the sum
+    /// exceeds what [`Session::run`] takes; the split shows where the time goes. Needs a device
+    /// with `TIMESTAMP_QUERY` ([`crate::request_device`] asks for it when the adapter has it).
+    pub async fn profile(&self, inputs: &[(&str, HostTensor)]) -> Result<Vec<f64>, Error> {
+        let missing = self.missing_shards();
+        if !missing.is_empty() {
+            let files = missing
+                .iter()
+                .map(|&i| self.plan.shards[i as usize].file.clone());
+            return Err(Error::ShardsMissing(files.collect()));
+        }
+        let uploads = input_bytes(&self.plan.inputs, inputs)?;
+        let timer = Timer::new(&self.device, self.plan.dispatches.len())?;
+        let gpu = |message| Error::Gpu {
+            during: "profiling the plan",
+            message,
+        };
+        captured(&self.device, || self.submit(&uploads, Some(&timer)))
+            .await
+            .map_err(gpu)?;
+        let reading = timer.read();
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| Error::Map(e.to_string()))?;
+        reading.await.map_err(|e| Error::Map(e.to_string()))?;
+        timer.durations(self.queue.get_timestamp_period())
     }
 }
