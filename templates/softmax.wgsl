@@ -1,5 +1,7 @@
-// Softmax along one axis: the tensor is viewed as (outer, len, inner) and each invocation
-// normalizes one (outer, inner) line, subtracting its maximum first for stability.
+{% import "macros/reduce.wgsl" as reduce %}
+// Softmax along one axis: the tensor is viewed as (outer, len, inner) and each workgroup
+// normalizes one (outer, inner) line of `len` elements `inner` apart, subtracting the line's
+// maximum first for stability.
 struct Params {
     outer: u32,
     len: u32,
@@ -11,24 +13,32 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
+{{ reduce::functions(workgroup=workgroup, half=half) }}
+
 @compute @workgroup_size({{ workgroup }})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let line = gid.x + gid.y * groups.x * {{ workgroup }}u;
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) count: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let line = wid.x + wid.y * count.x;
     if line >= p.outer * p.inner {
         return;
     }
     let start = (line / p.inner) * p.len * p.inner + line % p.inner;
     var top = x[start];
-    for (var j = 1u; j < p.len; j++) {
+    for (var j = lid; j < p.len; j += {{ workgroup }}u) {
         top = max(top, x[start + j * p.inner]);
     }
+    top = reduce(lid, top, 1u);
     var sum = 0.0;
-    for (var j = 0u; j < p.len; j++) {
+    for (var j = lid; j < p.len; j += {{ workgroup }}u) {
         let e = exp(x[start + j * p.inner] - top);
         y[start + j * p.inner] = e;
         sum += e;
     }
-    for (var j = 0u; j < p.len; j++) {
-        y[start + j * p.inner] /= sum;
+    let scale = 1.0 / reduce(lid, sum, 0u);
+    for (var j = lid; j < p.len; j += {{ workgroup }}u) {
+        y[start + j * p.inner] *= scale;
     }
 }

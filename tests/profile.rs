@@ -18,7 +18,10 @@ fn every_dispatch_gets_a_time() {
     match times {
         Ok(times) => {
             assert_eq!(times.len(), bundle.plan.dispatches.len());
-            assert!(times.iter().all(|t| t.is_finite() && *t >= 0.0), "{times:?}");
+            assert!(
+                times.iter().all(|t| t.is_finite() && *t >= 0.0),
+                "{times:?}"
+            );
             assert!(times.iter().any(|&t| t > 0.0), "{times:?}");
         }
         // Not every adapter offers timestamps; then the error must say so.

@@ -1,3 +1,4 @@
+{% import "macros/reduce.wgsl" as reduce %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/split.wgsl" as split %}
 // Standardizes p.groups runs of p.len contiguous elements, one workgroup per run: the mean, then
@@ -32,23 +33,7 @@ struct Params {
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
-var<workgroup> partial: array<f32, {{ workgroup }}>;
-
-// The sum of every invocation's `v`, returned to all of them.
-fn reduce(lid: u32, v: f32) -> f32 {
-    partial[lid] = v;
-    workgroupBarrier();
-    for (var s = {{ half }}u; s > 0u; s >>= 1u) {
-        if lid < s && lid + s < {{ workgroup }}u {
-            partial[lid] += partial[lid + s];
-        }
-        workgroupBarrier();
-    }
-    let total = partial[0];
-    // Nobody may overwrite `partial` before everyone has read the total.
-    workgroupBarrier();
-    return total;
-}
+{{ reduce::functions(workgroup=workgroup, half=half) }}
 
 // Where element `i` of x reads scale (and b).
 fn affine(i: u32) -> vec2<u32> {
@@ -81,13 +66,13 @@ fn main(
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
         sum += load_x(start + j);
     }
-    let mean = reduce(lid, sum) / f32(p.len);
+    let mean = reduce(lid, sum, 0u) / f32(p.len);
     var squares = 0.0;
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
         let d = load_x(start + j) - mean;
         squares += d * d;
     }
-    let inv_std = 1.0 / sqrt(reduce(lid, squares) / f32(p.len) + p.epsilon);
+    let inv_std = 1.0 / sqrt(reduce(lid, squares, 0u) / f32(p.len) + p.epsilon);
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
         let i = start + j;
         let at = affine(i);

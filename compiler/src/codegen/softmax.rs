@@ -9,7 +9,10 @@ use super::{Kernel, Lowering};
 use crate::CompileError;
 
 #[derive(Serialize)]
-struct Context {}
+struct Context {
+    /// The first power of two at or above half the workgroup: where the tree reduction starts.
+    half: u32,
+}
 
 pub fn softmax(l: &Lowering, op: &Softmax) -> Result<Kernel, CompileError> {
     let (x, y) = (l.input(0).unwrap(), l.output());
@@ -22,11 +25,17 @@ pub fn softmax(l: &Lowering, op: &Softmax) -> Result<Kernel, CompileError> {
         .u32(shape[axis])
         .u32(inner)
         .finish()?;
+    // One workgroup per line.
+    let workgroup = l.target.workgroup();
+    let context = Context {
+        half: workgroup.div_ceil(2).next_power_of_two(),
+    };
+    let threads = outer * inner * workgroup as usize;
     l.kernel(
         "softmax.wgsl",
-        &Context {},
+        &context,
         vec![l.region(x), l.region(y)],
         params,
-        outer * inner,
+        threads,
     )
 }
