@@ -61,8 +61,8 @@ fn readers_follow_strides(graph: &Graph, tensor: TensorId) -> bool {
 
 /// Kernels that read the input at `position` through an offset and strides. Convolutions could
 /// too, but measured on an H200 (with the direct kernel) the UNet ran 36% slower with its
-/// token-layout (NHWC) inputs read
-/// in place than with them transposed first, so they read contiguous data.
+/// token-layout (NHWC) inputs read in place than with them transposed first, so they read
+/// contiguous data.
 fn follows_strides(graph: &Graph, node: NodeIndex, position: usize) -> bool {
     match graph.nodes[node].op {
         Op::Binary(_) | Op::Unary(_) | Op::Einsum(_) | Op::MatMul(_) => true,
