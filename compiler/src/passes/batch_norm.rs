@@ -1,6 +1,9 @@
 //! Inference BatchNormalization with constant statistics is a per-channel affine map,
-//! y = x·s + t with s = scale / √(var + ε) and t = B − mean·s. This pass rewrites it as a Mul and
-//! an Add of build-time constants, which fusion then folds into the kernel that reads `x`.
+//! y = x·s + t with s = scale / √(var + ε) and t = B − mean·s. Where `x` is a (transposed)
+//! MatMul by constant weights whose columns are the channels, s folds into the weights and t
+//! becomes a bias Add on the MatMul (which fusion makes its epilogue), so the BatchNormalization
+//! costs nothing. Elsewhere it becomes a Mul and an Add of build-time constants, which fusion
+//! folds into the kernel that reads `x`.
 
 use onnx2wgsl_opset18::{Attributes, Op, Tensor};
 use petgraph::stable_graph::NodeIndex;
@@ -49,9 +52,12 @@ fn rewrite(graph: &mut Graph, index: NodeIndex) {
     let rank = graph.tensor(x).ty.shape.len();
     let mut shape = vec![s.len()];
     shape.resize(rank.saturating_sub(1).max(1), 1);
-    let to_f32 = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
     let name = node.name.clone();
     let output = node.outputs[0];
+    if fold_into_matmul(graph, index, &s, &t) {
+        return;
+    }
+    let to_f32 = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
     let x_info = graph.tensor(x).clone();
     let s = constant(
         graph,
@@ -82,6 +88,104 @@ fn rewrite(graph: &mut Graph, index: NodeIndex) {
             view: false,
         });
     }
+}
+
+/// Folds the affine map into `x = Transpose(MatMul(a, W))` (or `x = MatMul(a, W)`) when `W` is a
+/// constant matrix whose columns become the BatchNormalization's channel axis and nothing else
+/// reads the intermediate results. Returns whether it did.
+fn fold_into_matmul(graph: &mut Graph, bn: NodeIndex, s: &[f64], t: &[f64]) -> bool {
+    let Some(x) = graph.nodes[bn].inputs[0] else {
+        return false;
+    };
+    let only_reader = |graph: &Graph, tensor: TensorId, reader: NodeIndex| {
+        graph.consumers(tensor) == [reader] && !graph.outputs.contains(&tensor)
+    };
+    // The MatMul, and the Transpose between it and the BatchNormalization if there is one.
+    let Some(mut producer) = graph.producer(x) else {
+        return false;
+    };
+    let mut transpose = None;
+    if let Op::Transpose(op) = &graph.nodes[producer].op {
+        let rank = graph.tensor(x).ty.shape.len();
+        let moves_columns_to_channels = op
+            .resolved_perm(rank)
+            .is_ok_and(|p| p.get(1) == Some(&(rank - 1)));
+        let Some(source) = graph.nodes[producer].inputs[0] else {
+            return false;
+        };
+        if !moves_columns_to_channels || !only_reader(graph, x, bn) {
+            return false;
+        }
+        transpose = Some(producer);
+        let Some(p) = graph.producer(source) else {
+            return false;
+        };
+        producer = p;
+    } else if graph.tensor(x).ty.shape.len() != 2 || !only_reader(graph, x, bn) {
+        return false;
+    }
+    let matmul = &graph.nodes[producer];
+    let (Op::MatMul(_), Some(w), product) = (&matmul.op, matmul.inputs[1], matmul.outputs[0])
+    else {
+        return false;
+    };
+    let weights = match &graph.tensor(w).value {
+        Some(value) if value.shape().len() == 2 && value.shape()[1] == s.len() => value.clone(),
+        _ => return false,
+    };
+    if transpose.is_some_and(|tr| !only_reader(graph, product, tr)) {
+        return false;
+    }
+    let columns = s.len();
+    let scaled: Vec<f32> = (weights.as_f64().iter().enumerate())
+        .map(|(i, &v)| (v * s[i % columns]) as f32)
+        .collect();
+    let name = graph.nodes[bn].name.clone();
+    let w = constant(
+        graph,
+        &format!("{name} folded weights"),
+        Tensor::from_f32(weights.shape().to_vec(), &scaled),
+    );
+    graph.nodes[producer].inputs[1] = Some(w);
+    let t: Vec<f32> = t.iter().map(|&v| v as f32).collect();
+    let bias = constant(
+        graph,
+        &format!("{name} folded bias"),
+        Tensor::from_f32(vec![columns], &t),
+    );
+    let biased = graph.add_tensor(TensorInfo {
+        name: format!("{name} biased"),
+        ty: graph.tensor(product).ty.clone(),
+        value: None,
+    });
+    graph.add_node(Node {
+        name: format!("{name} bias"),
+        op_type: "Add".into(),
+        op: Op::parse("Add", 18, &Attributes::default()).expect("Add parses"),
+        inputs: vec![Some(product), Some(bias)],
+        outputs: vec![biased],
+        epilogue: None,
+        view: false,
+    });
+    // Readers of the BatchNormalization now read the (transposed) biased product.
+    let result = match transpose {
+        Some(tr) => {
+            graph.nodes[tr].inputs[0] = Some(biased);
+            x
+        }
+        None => biased,
+    };
+    let bn_output = graph.nodes[bn].outputs[0];
+    graph.remove_node(bn);
+    for node in graph.nodes.node_weights_mut() {
+        for input in node.inputs.iter_mut().filter(|i| **i == Some(bn_output)) {
+            *input = Some(result);
+        }
+    }
+    for output in graph.outputs.iter_mut().filter(|o| **o == bn_output) {
+        *output = result;
+    }
+    true
 }
 
 fn constant(graph: &mut Graph, name: &str, value: Tensor) -> TensorId {
@@ -121,5 +225,46 @@ mod tests {
         for (got, want) in s.f32s().iter().zip(expected) {
             assert!((got - want).abs() <= 1e-4 * want.abs(), "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn batch_norm_after_a_transposed_matmul_folds_into_its_weights() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[1, 5, 4]);
+        let w = b.constant("w", Tensor::from_f32(vec![4, 2], &[1.0; 8]));
+        let h = b.node("MatMul", &[x, w]);
+        let perm = onnx2wgsl_opset18::Attribute::Ints(vec![0, 2, 1]);
+        let t = b.node_with("Transpose", &[("perm", perm)], &[h]);
+        let stat = |b: &mut Builder, name: &str, v: [f32; 2]| {
+            b.constant(name, Tensor::from_f32(vec![2], &v))
+        };
+        let (scale, bias) = (
+            stat(&mut b, "scale", [2.0, 3.0]),
+            stat(&mut b, "bias", [1.0, 0.0]),
+        );
+        let (mean, var) = (
+            stat(&mut b, "mean", [0.5, 0.0]),
+            stat(&mut b, "var", [1.0, 1.0]),
+        );
+        let y = b.node("BatchNormalization", &[t, scale, bias, mean, var]);
+        let graph = super::run(b.finish(&[y]));
+        assert_eq!(op_types(&graph), ["MatMul", "Add", "Transpose"]);
+        let matmul = graph
+            .nodes
+            .node_weights()
+            .find(|n| n.op_type == "MatMul")
+            .unwrap();
+        let folded = graph
+            .tensor(matmul.inputs[1].unwrap())
+            .value
+            .as_ref()
+            .unwrap()
+            .f32s();
+        let s = [2.0 / (1.0f32 + 1e-5).sqrt(), 3.0 / (1.0f32 + 1e-5).sqrt()];
+        assert!(
+            (folded[0] - s[0]).abs() < 1e-6 && (folded[1] - s[1]).abs() < 1e-6,
+            "{folded:?}"
+        );
+        assert_eq!(graph.outputs, [t]);
     }
 }

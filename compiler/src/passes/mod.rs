@@ -16,7 +16,7 @@ pub type Pass = (&'static str, fn(Graph) -> Graph);
 pub const ORDER: &[Pass] = &[
     ("fold constants", fold::run),
     ("remove dead nodes", dead::run),
-    ("batch norms to affine maps", batch_norm::run),
+    ("fold batch norms", batch_norm::run),
     ("fold transposes and slices into views", views::run),
     ("fuse elementwise epilogues", fuse::run),
     ("schedule", schedule::run),
