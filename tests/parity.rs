@@ -112,7 +112,8 @@ fn norm_ops() {
 fn norm_ops_odd_target() {
     let mut target = Target::default();
     target.limits.max_compute_invocations_per_workgroup = 96;
-    target.limits.max_compute_workgroups_per_dimension = 8;
+    // Small enough that the 60 one-element runs of GroupNorm(20, 20) fold into a 2-D grid.
+    target.limits.max_compute_workgroups_per_dimension = 16;
     check_for("norm_ops", target);
 }
 

@@ -12,7 +12,7 @@ mod epilogue;
 mod gather;
 mod grid;
 mod matmul;
-mod normalization;
+pub(crate) mod normalization;
 mod pad;
 mod params;
 mod resize;
@@ -22,6 +22,7 @@ mod split;
 
 use onnx2wgsl_opset18::{DataType, Op, OpError, Value};
 use onnx2wgsl_runtime::plan::{Dispatch, Region};
+use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
 use crate::ir::{Graph, Node, TensorId};
@@ -58,6 +59,7 @@ pub struct Lowering<'a> {
     pub layout: &'a Layout,
     pub target: &'a Target,
     pub node: &'a Node,
+    pub index: NodeIndex,
 }
 
 impl Lowering<'_> {
@@ -194,6 +196,7 @@ pub fn generate(
             layout,
             target,
             node,
+            index,
         };
         let kernels = match lower(&lowering) {
             Ok(kernels) => kernels,
@@ -310,8 +313,8 @@ fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
         Op::Resize(op) => vec![resize::resize(l, op)?],
         Op::Equal(_) => vec![boolean::equal(l)?],
         Op::Where(_) => vec![boolean::select(l)?],
-        Op::InstanceNormalization(op) => vec![normalization::instance(l, op)?],
-        Op::LayerNormalization(op) => vec![normalization::layer(l, op)?],
+        Op::InstanceNormalization(op) => normalization::instance(l, op)?,
+        Op::LayerNormalization(op) => normalization::layer(l, op)?,
         Op::BatchNormalization(op) => vec![normalization::batch(l, op)?],
         _ => {
             return Err(Lower::Unsupported(

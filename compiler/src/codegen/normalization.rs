@@ -5,11 +5,13 @@ use onnx2wgsl_opset18::ops::batch_normalization::BatchNormalization;
 use onnx2wgsl_opset18::ops::instance_normalization::InstanceNormalization;
 use onnx2wgsl_opset18::ops::layer_normalization::LayerNormalization;
 use onnx2wgsl_opset18::ops::normalize_axis;
+use onnx2wgsl_opset18::Op;
 use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
 use super::params::{check_rank, Params};
 use super::{Kernel, Lower, Lowering};
+use crate::ir::{Graph, Node};
 use crate::views::broadcast_strides;
 use crate::CompileError;
 
@@ -33,9 +35,11 @@ struct Groups {
     bias: Option<(Region, Vec<usize>)>,
     /// The Mean and InvStdDev outputs, when requested.
     stats: Option<[Region; 2]>,
+    /// Scale is all ones and B all zeros (as in exported GroupNorms, whose affine follows).
+    identity: bool,
 }
 
-pub fn instance(l: &Lowering, op: &InstanceNormalization) -> Result<Kernel, CompileError> {
+pub fn instance(l: &Lowering, op: &InstanceNormalization) -> Result<Vec<Kernel>, CompileError> {
     let shape = l.shape(l.input(0).unwrap());
     // (N, C, D1, …) as (N, C, L): scale and B vary along C alone.
     let (channels, len) = (shape[1], shape[2..].iter().product());
@@ -47,11 +51,12 @@ pub fn instance(l: &Lowering, op: &InstanceNormalization) -> Result<Kernel, Comp
         scale: (l.region(l.input(1).unwrap()), per_channel.clone()),
         bias: Some((l.region(l.input(2).unwrap()), per_channel)),
         stats: None,
+        identity: is_constant(l, l.input(1), 1.0) && is_constant(l, l.input(2), 0.0),
     };
     standardize(l, groups)
 }
 
-pub fn layer(l: &Lowering, op: &LayerNormalization) -> Result<Kernel, Lower> {
+pub fn layer(l: &Lowering, op: &LayerNormalization) -> Result<Vec<Kernel>, Lower> {
     let shape = l.shape(l.input(0).unwrap());
     check_rank(shape.len(), "a LayerNormalization input")?;
     let axis = normalize_axis(op.axis, shape.len()).map_err(|e| l.op_error(e))?;
@@ -73,11 +78,65 @@ pub fn layer(l: &Lowering, op: &LayerNormalization) -> Result<Kernel, Lower> {
         scale: strides(l.input(1).unwrap()),
         bias: l.input(2).map(strides),
         stats,
+        identity: is_constant(l, l.input(1), 1.0)
+            && l.input(2).is_none_or(|b| is_constant(l, Some(b), 0.0)),
     };
     Ok(standardize(l, groups)?)
 }
 
-fn standardize(l: &Lowering, g: Groups) -> Result<Kernel, CompileError> {
+/// Whether `tensor` is a build-time constant whose every element is `value`.
+fn is_constant(l: &Lowering, tensor: Option<crate::ir::TensorId>, value: f64) -> bool {
+    let known = tensor.and_then(|t| l.graph.tensor(t).value.as_ref());
+    known.is_some_and(|v| {
+        v.dtype() == onnx2wgsl_opset18::DataType::Float && v.as_f64().iter().all(|&x| x == value)
+    })
+}
+
+/// Runs longer than this are reduced in chunks of this many elements by many workgroups, rather
+/// than each by one workgroup.
+const CHUNK: usize = 4096;
+
+/// How a node's runs are split into chunks, when they are long enough to be.
+pub struct Chunking {
+    pub groups: usize,
+    pub len: usize,
+    pub chunks: usize,
+}
+
+impl Chunking {
+    /// Scratch floats: (mean, squared deviations) per chunk, then (mean, inv_std) per run.
+    pub fn scratch_floats(&self) -> usize {
+        2 * self.groups * self.chunks + 2 * self.groups
+    }
+}
+
+/// The chunking of an InstanceNormalization or LayerNormalization (without its optional
+/// statistics outputs) whose runs exceed [`CHUNK`]; memory planning reserves its scratch.
+pub fn chunking(graph: &Graph, node: &Node) -> Option<Chunking> {
+    let shape = &graph
+        .tensor(node.inputs.first().copied().flatten()?)
+        .ty
+        .shape;
+    let len: usize = match &node.op {
+        Op::InstanceNormalization(_) => shape.get(2..)?.iter().product(),
+        Op::LayerNormalization(op) if node.outputs.len() == 1 => shape
+            [normalize_axis(op.axis, shape.len()).ok()?..]
+            .iter()
+            .product(),
+        _ => return None,
+    };
+    (len > CHUNK).then(|| Chunking {
+        groups: shape.iter().product::<usize>() / len,
+        len,
+        chunks: len.div_ceil(CHUNK),
+    })
+}
+
+fn standardize(l: &Lowering, g: Groups) -> Result<Vec<Kernel>, CompileError> {
+    if let (Some(chunking), Some(scratch)) = (chunking(l.graph, l.node), l.layout.scratch(l.index))
+    {
+        return standardize_in_chunks(l, g, &chunking, scratch);
+    }
     let workgroup = l.target.workgroup();
     let count = g.shape.iter().product::<usize>() / g.len;
     let mut params = Params::new()
@@ -112,7 +171,88 @@ fn standardize(l: &Lowering, g: Groups) -> Result<Kernel, CompileError> {
         params.finish()?,
         threads,
     )
-    .map(|k| k.splittable(&[1, 3]))
+    .map(|k| vec![k.splittable(&[1, 3])])
+}
+
+#[derive(Serialize)]
+struct ChunksContext {
+    half: u32,
+}
+
+#[derive(Serialize)]
+struct ApplyContext {
+    rank: usize,
+    affine: bool,
+    has_bias: bool,
+}
+
+/// Long runs in three dispatches: chunk statistics (many workgroups per run), their merge per run,
+/// then one invocation per element, which also carries the fused epilogue.
+fn standardize_in_chunks(
+    l: &Lowering,
+    g: Groups,
+    c: &Chunking,
+    scratch: Region,
+) -> Result<Vec<Kernel>, CompileError> {
+    let workgroup = l.target.workgroup();
+    let x = l.region(l.input(0).unwrap());
+    let header = || {
+        Params::new()
+            .u32(c.groups)
+            .u32(c.len)
+            .u32(CHUNK)
+            .u32(c.chunks)
+    };
+    let half = workgroup.div_ceil(2).next_power_of_two();
+    let chunks = super::kernel(
+        "normalization/chunks.wgsl",
+        &ChunksContext { half },
+        vec![x, scratch],
+        header().finish()?,
+        c.groups * c.chunks * workgroup as usize,
+        l.target,
+    )?
+    .splittable(&[1]);
+    let combine = super::kernel(
+        "normalization/combine.wgsl",
+        &ChunksContext { half },
+        vec![scratch],
+        header().f32(g.epsilon).finish()?,
+        c.groups,
+        l.target,
+    )?;
+    check_rank(g.shape.len(), "a normalized tensor")?;
+    let n = c.groups * c.len;
+    let mut params = Params::new()
+        .u32(n)
+        .u32(c.len)
+        .u32(2 * c.groups * c.chunks)
+        .dims(&g.shape);
+    let mut bindings = vec![x, l.region(l.output()), scratch];
+    // Skipping an identity affine keeps the bindings within 8 when x and y are split.
+    let affine = !g.identity;
+    if affine {
+        params = params.dims(&g.scale.1);
+        bindings.push(g.scale.0);
+    }
+    let has_bias = affine && g.bias.is_some();
+    if let (true, Some((region, strides))) = (has_bias, g.bias) {
+        params = params.dims(&strides);
+        bindings.push(region);
+    }
+    let context = ApplyContext {
+        rank: g.shape.len(),
+        affine,
+        has_bias,
+    };
+    let apply = l.kernel(
+        "normalization/apply.wgsl",
+        &context,
+        bindings,
+        params.finish()?,
+        n,
+    )?;
+    Ok(vec![chunks, combine, apply.splittable(&[1, 2])])
 }
 
 #[derive(Serialize)]

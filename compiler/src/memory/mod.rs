@@ -13,6 +13,9 @@ use std::collections::{HashMap, HashSet};
 use onnx2wgsl_opset18::Op;
 use onnx2wgsl_runtime::plan::{Buffer, Region};
 
+use petgraph::stable_graph::NodeIndex;
+
+use crate::codegen::normalization;
 use crate::ir::{Graph, TensorId};
 use crate::shard::ShardData;
 use crate::target::Target;
@@ -29,6 +32,8 @@ pub struct Layout {
     /// Device bytes of each shard, in the order of the shard buffers.
     pub shards: Vec<ShardData>,
     regions: HashMap<TensorId, Region>,
+    /// Scratch space of the nodes that need some (long normalizations).
+    scratch: HashMap<NodeIndex, Region>,
     /// Where each graph output is read back from, in output order.
     pub output_regions: Vec<Region>,
     /// Graph outputs whose bytes live elsewhere (in an input, a constant, or another output):
@@ -51,6 +56,10 @@ pub struct MemoryStats {
 impl Layout {
     pub fn region(&self, tensor: TensorId) -> Region {
         self.regions[&tensor]
+    }
+
+    pub fn scratch(&self, node: NodeIndex) -> Option<Region> {
+        self.scratch.get(&node).copied()
     }
 }
 
@@ -82,11 +91,13 @@ pub fn device_size(graph: &Graph, tensor: TensorId) -> u64 {
     (graph.tensor(tensor).ty.numel() as u64 * 4).max(4)
 }
 
-/// What needs arena memory: a tensor, or the private copy of a graph output.
+/// What needs arena memory: a tensor, the private copy of a graph output, or a node's scratch
+/// space (live only while that node runs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Key {
     Tensor(TensorId),
     OutputCopy(usize),
+    Scratch(NodeIndex),
 }
 
 #[derive(Default)]
@@ -175,6 +186,13 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
             life.define(Key::Tensor(output), check(output)?, step);
             writes.push(Key::Tensor(output));
         }
+        if let Some(chunking) = normalization::chunking(graph, node) {
+            // Written while the input is read, then read while the output is written.
+            let key = Key::Scratch(index);
+            life.define(key, chunking.scratch_floats() as u64 * 4, step);
+            life.dispatch(&reads, &[key]);
+            life.dispatch(&[key], &writes);
+        }
         life.dispatch(&reads, &writes);
     }
 
@@ -223,6 +241,7 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
 
     let mut regions = HashMap::new();
     let mut copy_regions = HashMap::new();
+    let mut scratch = HashMap::new();
     for (i, key) in life.keys.iter().enumerate() {
         let p = packing.placements[i];
         let region = Region {
@@ -231,9 +250,16 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
             size: life.requests[i].size,
         };
         match *key {
-            Key::Tensor(t) => regions.insert(t, region),
-            Key::OutputCopy(j) => copy_regions.insert(j, region),
-        };
+            Key::Tensor(t) => {
+                regions.insert(t, region);
+            }
+            Key::OutputCopy(j) => {
+                copy_regions.insert(j, region);
+            }
+            Key::Scratch(node) => {
+                scratch.insert(node, region);
+            }
+        }
     }
     for (&t, slot) in &slots {
         let region = Region {
@@ -278,6 +304,7 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         buffers,
         shards: packer.shards,
         regions,
+        scratch,
         output_regions,
         output_copies,
         stats,
