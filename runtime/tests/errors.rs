@@ -182,10 +182,10 @@ fn features_are_checked() {
     let gpu = gpu(&Bundle::new().plan);
     let bundle = Bundle::new();
     let mut plan = bundle.plan.clone();
-    plan.features = vec!["timestamp-query".to_owned()];
+    plan.features = vec!["shader-f16".to_owned()];
     let shaders = |file: &str| bundle.shaders.get(file).cloned();
     let session = pollster::block_on(onnx2wgsl_runtime::Session::new(&gpu, plan, shaders));
-    assert!(matches!(session, Err(Error::MissingFeature(f)) if f == "timestamp-query"));
+    assert!(matches!(session, Err(Error::MissingFeature(f)) if f == "shader-f16"));
 }
 
 #[test]
