@@ -3,8 +3,8 @@
 // Convolution of one group as a tiled matrix product per image ("implicit GEMM"):
 // y[n, m, q] = sum_k weight[m, k] * patch[n, k, q]{% if has_bias %} + bias[m]{% endif %}, where k runs over (input channel, ky, kx)
 // and patch gathers the input pixel that output pixel q sees through that tap (0 in the padding).
-// Each workgroup of 16×16 invocations computes a 64×64 tile of (m, q), 4×4 outputs per
-// invocation, staging 16-deep slices of weight and patch in workgroup memory.
+// Each workgroup of 16×16 invocations computes a {{ per * 16 }}×{{ per * 16 }} tile of (m, q), {{ per }}×{{ per }} outputs per
+// invocation, staging {{ depth }}-deep slices of weight and patch in workgroup memory.
 struct Params {
     m: u32,
     // c × kh × kw: the length of a weight row.
@@ -39,12 +39,12 @@ struct Params {
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
-const TILE: u32 = 64u;
-const DEPTH: u32 = 16u;
+const TILE: u32 = {{ per * 16 }}u;
+const DEPTH: u32 = {{ depth }}u;
 
 // [k][m] and [k][p] slices of the current depth step.
-var<workgroup> w_tile: array<array<f32, 64>, 16>;
-var<workgroup> x_tile: array<array<f32, 64>, 16>;
+var<workgroup> w_tile: array<array<f32, {{ per * 16 }}>, {{ depth }}>;
+var<workgroup> x_tile: array<array<f32, {{ per * 16 }}>, {{ depth }}>;
 
 @compute @workgroup_size(16, 16)
 fn main(
@@ -56,14 +56,14 @@ fn main(
     let p0 = wid.x * TILE;
     let n = wid.z;
     let x_image = n * p.image;
-    // The 4×4 accumulators are unrolled into scalars so they stay in registers.
-{%- for a in range(end=4) %}{% for b in range(end=4) %}
-    var acc{{ a }}{{ b }} = 0.0;
+    // The {{ per }}×{{ per }} accumulators are unrolled into scalars so they stay in registers.
+{%- for a in range(end=per) %}{% for b in range(end=per) %}
+    var acc{{ a }}_{{ b }} = 0.0;
 {%- endfor %}{% endfor %}
     for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
-        // 256 invocations stage 16×64 values of each operand, 4 apiece, reading memory in order:
-        // along c for the weight's rows, along pixels for x.
-        for (var r = 0u; r < 4u; r++) {
+        // 256 invocations stage DEPTH×TILE values of each operand, reading memory in order: along
+        // c for the weight's rows, along pixels for x.
+        for (var r = 0u; r < DEPTH * TILE / 256u; r++) {
             let e = flat + r * 256u;
             let wm = e / DEPTH;
             let wk = e % DEPTH;
@@ -78,18 +78,18 @@ fn main(
         }
         workgroupBarrier();
         for (var k = 0u; k < DEPTH; k++) {
-{%- for a in range(end=4) %}
-            let w{{ a }} = w_tile[k][lid.y * 4u + {{ a }}u];
-            let x{{ a }} = x_tile[k][lid.x * 4u + {{ a }}u];
+{%- for a in range(end=per) %}
+            let w{{ a }} = w_tile[k][lid.y * {{ per }}u + {{ a }}u];
+            let x{{ a }} = x_tile[k][lid.x * {{ per }}u + {{ a }}u];
 {%- endfor %}
-{%- for a in range(end=4) %}{% for b in range(end=4) %}
-            acc{{ a }}{{ b }} += w{{ a }} * x{{ b }};
+{%- for a in range(end=per) %}{% for b in range(end=per) %}
+            acc{{ a }}_{{ b }} += w{{ a }} * x{{ b }};
 {%- endfor %}{% endfor %}
         }
         workgroupBarrier();
     }
-{%- for a in range(end=4) %}{% for b in range(end=4) %}
-    store(m0 + lid.y * 4u + {{ a }}u, p0 + lid.x * 4u + {{ b }}u, n, acc{{ a }}{{ b }});
+{%- for a in range(end=per) %}{% for b in range(end=per) %}
+    store(m0 + lid.y * {{ per }}u + {{ a }}u, p0 + lid.x * {{ per }}u + {{ b }}u, n, acc{{ a }}_{{ b }});
 {%- endfor %}{% endfor %}
 }
 

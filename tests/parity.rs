@@ -51,6 +51,7 @@ fn every_fixture_has_a_test() {
         "external_data",
         "norm_ops",
         "einsum_ops",
+        "large_conv",
         "data_ops",
     ];
     for entry in std::fs::read_dir(fixtures()).unwrap() {
@@ -182,4 +183,11 @@ fn moebius_tiny_vae_encoder_split_bindings() {
 #[test]
 fn moebius_tiny_vae_decoder_split_bindings() {
     check_for("moebius_tiny/vae_decoder", scaled_down_webgpu());
+}
+
+/// Enough output pixels for the tiled convolution's large tiles (the small ones are covered by
+/// every other convolution in the fixtures).
+#[test]
+fn large_conv() {
+    check("large_conv");
 }

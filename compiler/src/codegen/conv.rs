@@ -25,8 +25,22 @@ pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
 
 /// Invocations per workgroup of the tiled kernel (16×16).
 const GEMM_INVOCATIONS: u32 = 256;
-/// Output rows (channels) and columns (pixels) per workgroup of the tiled kernel.
-const GEMM_TILE: usize = 64;
+/// The tiled kernel's two shapes, as (outputs per invocation along each axis of its 16×16
+/// invocations, depth of the staged slices): 128×128 tiles reuse each loaded value twice as often
+/// as 64×64 ones, but give fewer workgroups. Measured on an H200: the VAE's 512² convolutions ran
+/// 17–20% faster with the large tiles, the UNet's (at most 64², often 16²) 20% slower.
+const LARGE_TILES: (usize, usize) = (8, 8);
+const SMALL_TILES: (usize, usize) = (4, 16);
+/// Large tiles when they still give at least this many workgroups (a few per multiprocessor of a
+/// large GPU).
+const LARGE_TILE_WORKGROUPS: usize = 256;
+
+#[derive(Serialize)]
+struct GemmContext {
+    has_bias: bool,
+    per: usize,
+    depth: usize,
+}
 
 /// A convolution of one group is a matrix product per image, weights (M × C·KH·KW) times the
 /// input's patches: tiled, each loaded value is reused 4 times from registers and 64 times from
@@ -56,10 +70,18 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
     let mut bindings = vec![l.region(x), l.region(w)];
     bindings.extend(bias.map(|b| l.region(b)));
     bindings.push(l.region(y));
-    let context = Context {
-        has_bias: bias.is_some(),
+    let tiles = |per: usize| pixels.div_ceil(16 * per) * ys[1].div_ceil(16 * per) * xs[0];
+    let (per, depth) = if tiles(LARGE_TILES.0) >= LARGE_TILE_WORKGROUPS {
+        LARGE_TILES
+    } else {
+        SMALL_TILES
     };
-    let groups = [pixels.div_ceil(GEMM_TILE), ys[1].div_ceil(GEMM_TILE), xs[0]];
+    let context = GemmContext {
+        has_bias: bias.is_some(),
+        per,
+        depth,
+    };
+    let groups = [pixels.div_ceil(16 * per), ys[1].div_ceil(16 * per), xs[0]];
     let kernel = l.kernel_with_grid("conv_gemm.wgsl", &context, bindings, params, groups)?;
     Ok(kernel.splittable(&[1, if bias.is_some() { 4 } else { 3 }]))
 }
