@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use onnx2wgsl_runtime::plan::{Io, Plan};
+use std::collections::BTreeMap;
+
+use onnx2wgsl_runtime::plan::{Dispatch, Io, Plan};
 
 pub fn summary(plan: &Plan) -> String {
     let mut out = String::new();
@@ -40,6 +42,10 @@ pub fn summary(plan: &Plan) -> String {
         weights.len(),
         bytes(total(&weights))
     );
+    let _ = writeln!(w, "dispatches by kernel:");
+    for (kind, count) in dispatches_by_kernel(plan) {
+        let _ = writeln!(w, "  {kind:<28} {count}");
+    }
     let _ = writeln!(w, "shaders: {}", plan.shaders.len());
     for (i, shader) in plan.shaders.iter().enumerate() {
         let uses = plan
@@ -58,13 +64,25 @@ pub fn summary(plan: &Plan) -> String {
     out
 }
 
+/// The kernel template a dispatch's shader was rendered from (its file name without the hash).
+pub fn kernel_kind<'a>(plan: &'a Plan, dispatch: &Dispatch) -> &'a str {
+    let file = &plan.shaders[dispatch.shader as usize].file;
+    file.rsplit_once('-')
+        .map_or(file.as_str(), |(stem, _)| stem)
+}
+
+/// Dispatch counts per kernel template, by name.
+pub fn dispatches_by_kernel(plan: &Plan) -> BTreeMap<&str, usize> {
+    let mut kinds = BTreeMap::new();
+    for d in &plan.dispatches {
+        *kinds.entry(kernel_kind(plan, d)).or_default() += 1;
+    }
+    kinds
+}
+
 /// Where a run's GPU time goes: per kernel template, then the slowest dispatches.
 pub fn profile(plan: &Plan, nanoseconds: &[f64]) -> String {
-    let kind = |d: &onnx2wgsl_runtime::plan::Dispatch| {
-        let file = &plan.shaders[d.shader as usize].file;
-        file.rsplit_once('-')
-            .map_or(file.clone(), |(stem, _)| stem.to_string())
-    };
+    let kind = |d: &Dispatch| kernel_kind(plan, d).to_string();
     let total: f64 = nanoseconds.iter().sum();
     let mut kinds: Vec<(String, usize, f64)> = Vec::new();
     for (d, &ns) in plan.dispatches.iter().zip(nanoseconds) {

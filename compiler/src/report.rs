@@ -7,7 +7,7 @@ use std::fmt;
 use onnx2wgsl_opset18::DataType;
 
 use crate::bundle::Bundle;
-use crate::inspect::bytes;
+use crate::inspect::{bytes, dispatches_by_kernel};
 use crate::ir::Graph;
 use crate::memory::MemoryStats;
 
@@ -33,14 +33,9 @@ impl Report {
         int64_dispatches: usize,
         bundle: &Bundle,
     ) -> Report {
-        let mut kernels = BTreeMap::new();
-        for d in &bundle.plan.dispatches {
-            let file = &bundle.plan.shaders[d.shader as usize].file;
-            let kind = file
-                .rsplit_once('-')
-                .map_or(file.as_str(), |(stem, _)| stem);
-            *kernels.entry(kind.to_string()).or_default() += 1;
-        }
+        let kernels = (dispatches_by_kernel(&bundle.plan).into_iter())
+            .map(|(kind, count)| (kind.to_string(), count))
+            .collect();
         Report {
             decoded_nodes,
             passes,

@@ -17,7 +17,7 @@ pub const ORDER: &[Pass] = &[
     ("fold constants", fold::run),
     ("remove dead nodes", dead::run),
     ("fold batch norms", batch_norm::run),
-    ("fold transposes and slices into views", views::run),
+    ("fold layout ops into views", views::run),
     ("fuse elementwise epilogues", fuse::run),
     ("schedule", schedule::run),
 ];
