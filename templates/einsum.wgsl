@@ -41,6 +41,12 @@ struct Params {
 {%- endfor %}
     }
     var acc = {{ ty }}(0);
+{%- if reduce_rank == 1 %}
+    // One summed label: each operand steps by its own stride.
+    for (var r = 0u; r < p.reduce_n; r++) {
+        acc += {% for operand in operands %}{{ operand }}[{{ operand }}_base + r * p.{{ operand }}_reduce[0][0]]{% if not loop.last %} * {% endif %}{% endfor %};
+    }
+{%- else %}
     for (var r = 0u; r < p.reduce_n; r++) {
         var left = r;
 {%- for operand in operands %}
@@ -56,5 +62,6 @@ struct Params {
         }
         acc += {% for operand in operands %}{{ operand }}[{{ operand }}_at]{% if not loop.last %} * {% endif %}{% endfor %};
     }
+{%- endif %}
     y[i] = epilogue(acc, i);
 }

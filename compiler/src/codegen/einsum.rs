@@ -32,9 +32,18 @@ pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
     let shapes: Vec<&[usize]> = inputs.iter().map(|&t| l.shape(t)).collect();
     let views: Vec<_> = inputs.iter().map(|&t| l.view(t)).collect();
     let layouts: Vec<&[usize]> = views.iter().map(|v| v.strides.as_slice()).collect();
-    let c = op
+    let mut c = op
         .contraction_strided(&shapes, &layouts)
         .map_err(|e| l.op_error(e))?;
+    // A summed label of size 1 only ever has coordinate 0; dropping it often leaves a single
+    // summed label, which the template walks without dividing.
+    let keep: Vec<usize> = (0..c.reduce_shape.len())
+        .filter(|&d| c.reduce_shape[d] != 1)
+        .collect();
+    c.reduce_shape = keep.iter().map(|&d| c.reduce_shape[d]).collect();
+    for strides in &mut c.reduce_strides {
+        *strides = keep.iter().map(|&d| strides[d]).collect();
+    }
     check_rank(c.output_shape.len(), "an einsum output")?;
     check_rank(c.reduce_shape.len(), "an einsum's summed labels")?;
     let n: usize = c.output_shape.iter().product();
