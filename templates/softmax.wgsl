@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/reduce.wgsl" as reduce %}
 // Softmax along one axis: the tensor is viewed as (outer, len, inner) and each workgroup
 // normalizes one (outer, inner) line of `len` elements `inner` apart, subtracting the line's
@@ -15,16 +16,7 @@ struct Params {
 
 {{ reduce::functions(workgroup=workgroup, half=half) }}
 
-@compute @workgroup_size({{ workgroup }})
-fn main(
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) count: vec3<u32>,
-    @builtin(local_invocation_index) lid: u32,
-) {
-    let line = wid.x + wid.y * count.x;
-    if line >= p.outer * p.inner {
-        return;
-    }
+{{ index::per_workgroup(workgroup=workgroup, name="line", count="p.outer * p.inner") }}
     let start = (line / p.inner) * p.len * p.inner + line % p.inner;
     var top = x[start];
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {

@@ -11,6 +11,22 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
 {%- endmacro main %}
 
+{#- The entry point of a kernel with one workgroup per run, up to the run's index `name` and the
+    invocation's `lid` within its workgroup; workgroups past `count` runs return. The caller
+    closes the function. -#}
+{% macro per_workgroup(workgroup, name, count) -%}
+@compute @workgroup_size({{ workgroup }})
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let {{ name }} = wid.x + wid.y * groups.x;
+    if {{ name }} >= {{ count }} {
+        return;
+    }
+{%- endmacro per_workgroup %}
+
 {#- Splits `index` into coordinates of the rank-`rank` shape `p.SHAPE` (array<vec4<u32>, 2>) and
     adds coordinate × stride to each offset variable `vars[k]`, whose strides are `p.strides[k]`. -#}
 {% macro walk(rank, index, shape, vars, strides) -%}

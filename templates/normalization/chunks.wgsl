@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/reduce.wgsl" as reduce %}
 {% import "macros/split.wgsl" as split %}
 // First step of standardizing long runs (p.groups runs of p.len elements): each workgroup takes
@@ -16,16 +17,7 @@ struct Params {
 
 {{ reduce::functions(workgroup=workgroup, half=half) }}
 
-@compute @workgroup_size({{ workgroup }})
-fn main(
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) count: vec3<u32>,
-    @builtin(local_invocation_index) lid: u32,
-) {
-    let slot = wid.x + wid.y * count.x;
-    if slot >= p.groups * p.chunks {
-        return;
-    }
+{{ index::per_workgroup(workgroup=workgroup, name="slot", count="p.groups * p.chunks") }}
     let first = (slot % p.chunks) * p.chunk;
     let len = min(p.chunk, p.len - first);
     let start = (slot / p.chunks) * p.len + first;

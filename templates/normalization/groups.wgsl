@@ -1,3 +1,4 @@
+{% import "macros/index.wgsl" as index %}
 {% import "macros/reduce.wgsl" as reduce %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/split.wgsl" as split %}
@@ -51,16 +52,7 @@ fn affine(i: u32) -> vec2<u32> {
     return at;
 }
 
-@compute @workgroup_size({{ workgroup }})
-fn main(
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) count: vec3<u32>,
-    @builtin(local_invocation_index) lid: u32,
-) {
-    let group = wid.x + wid.y * count.x;
-    if group >= p.groups {
-        return;
-    }
+{{ index::per_workgroup(workgroup=workgroup, name="group", count="p.groups") }}
     let start = group * p.len;
     var sum = 0.0;
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
