@@ -66,5 +66,6 @@ struct Params {
             }
         }
     }
-    store_y(i, epilogue(acc, i));
+    let o = stored(i);
+    store_y(o, epilogue(acc, o));
 }

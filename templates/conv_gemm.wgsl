@@ -115,10 +115,10 @@ fn store(m: u32, px: u32, n: u32, v: f32) {
     if m >= p.m || px >= p.pixels {
         return;
     }
-    let i = (n * p.m + m) * p.pixels + px;
+    let o = stored((n * p.m + m) * p.pixels + px);
 {%- if has_bias %}
-    store_y(i, epilogue(v + bias[m], i));
+    store_y(o, epilogue(v + bias[m], o));
 {%- else %}
-    store_y(i, epilogue(v, i));
+    store_y(o, epilogue(v, o));
 {%- endif %}
 }

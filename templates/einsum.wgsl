@@ -63,5 +63,6 @@ struct Params {
         acc += {% for operand in operands %}{{ operand }}[{{ operand }}_at]{% if not loop.last %} * {% endif %}{% endfor %};
     }
 {%- endif %}
-    y[i] = epilogue(acc, i);
+    let o = stored(i);
+    y[o] = epilogue(acc, o);
 }

@@ -11,6 +11,8 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
+use crate::views::View;
+
 pub type TensorId = usize;
 
 #[derive(Clone, Debug)]
@@ -48,15 +50,20 @@ impl Node {
 }
 
 /// Elementwise operations applied to a kernel's result before it is stored. The node's single
-/// output is then the last step's result; `base` is the operator's own output, which is never
-/// stored but still gives the kernel its shape.
+/// output is then the last step's result, possibly rearranged by fused reshapes and transposes;
+/// `base` is the operator's own output, which is never stored but still gives the kernel its
+/// shape.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Epilogue {
     pub base: TensorId,
     pub steps: Vec<Step>,
-    /// The shape every step computes, over which operands broadcast (same element count as
-    /// `base`; views may still reshape the stored result).
+    /// The stored result's shape: the steps run once per element of it, at its row-major index.
     pub shape: Vec<usize>,
+    /// How each operand is read at each index of `shape` (offset and strides into its storage).
+    pub reads: Vec<View>,
+    /// Strides over the base's shape into `shape`'s row-major index, where the stored result
+    /// holds the base's elements in another order (a fused transpose); `None` for the same order.
+    pub store: Option<Vec<usize>>,
     /// Index in the node's inputs of the first epilogue operand.
     pub first_input: usize,
 }
@@ -67,7 +74,7 @@ pub enum Operand {
     Base,
     /// An earlier step's result.
     Step(usize),
-    /// The node's input at this index, broadcast to the epilogue's shape.
+    /// The node's input at this index, read through its entry of [`Epilogue::reads`].
     Input(usize),
 }
 

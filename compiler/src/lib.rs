@@ -14,6 +14,7 @@ pub mod execute;
 pub mod inspect;
 pub mod ir;
 pub mod memory;
+mod order;
 pub mod passes;
 mod proto;
 pub mod report;

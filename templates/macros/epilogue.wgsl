@@ -1,8 +1,9 @@
 {#- Elementwise operations fused onto a kernel's output ("epilogue"). A kernel template imports
     this file, appends `params` to its Params struct and `bindings` after its own bindings, defines
-    `function`, and stores `epilogue(value, i)`, where i is the output element's linear index.
-    Operands e0, e1, … are other tensors, read through an offset and (broadcast) strides over the
-    output shape, unless all of them are laid out like the output. -#}
+    `function`, and for the element of its own result at linear index i stores
+    `epilogue(value, o)` at `o = stored(i)`: the same index, unless fused transposes store the
+    result in another order. Operands e0, e1, … are other tensors, read through an offset and
+    strides over the stored shape, unless all of them are laid out like the stored result. -#}
 {% import "macros/math.wgsl" as math %}
 
 {% macro params(e) -%}
@@ -12,6 +13,10 @@
 {%- for operand in e.operands %}
     e{{ loop.index0 }}_strides: array<vec4<u32>, 2>,
 {%- endfor %}
+{%- endif %}
+{%- if e and e.store_rank %}
+    store_shape: array<vec4<u32>, 2>,
+    store_strides: array<vec4<u32>, 2>,
 {%- endif %}
 {%- endmacro params %}
 
@@ -24,6 +29,21 @@
 {%- endmacro bindings %}
 
 {% macro function(e, ty) -%}
+fn stored(i: u32) -> u32 {
+{%- if e and e.store_rank %}
+    var o = 0u;
+    var rest = i;
+    for (var d = {{ e.store_rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        o += (rest % p.store_shape[axis >> 2u][axis & 3u]) * p.store_strides[axis >> 2u][axis & 3u];
+        rest /= p.store_shape[axis >> 2u][axis & 3u];
+    }
+    return o;
+{%- else %}
+    return i;
+{%- endif %}
+}
+
 fn epilogue(base: {{ ty }}, i: u32) -> {{ ty }} {
 {%- if e %}
 {%- if e.broadcast %}
@@ -51,7 +71,11 @@ fn epilogue(base: {{ ty }}, i: u32) -> {{ ty }} {
     let s{{ loop.index0 }} = {{ math::unary(op=step.op, x=step.a) }};
 {%- endif %}
 {%- endfor %}
+{%- if e.steps %}
     return s{{ e.steps | length - 1 }};
+{%- else %}
+    return base;
+{%- endif %}
 {%- else %}
     return base;
 {%- endif %}

@@ -47,5 +47,6 @@ struct Params {
     v *= scale[s];
 {%- endif %}
 {%- endif %}
-    store_y(i, epilogue(v, i));
+    let o = stored(i);
+    store_y(o, epilogue(v, o));
 }

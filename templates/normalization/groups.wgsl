@@ -68,10 +68,11 @@ fn affine(i: u32) -> vec2<u32> {
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
         let i = start + j;
         let at = affine(i);
+        let o = stored(i);
 {%- if bias_binding %}
-        store_y(i, epilogue((load_x(i) - mean) * inv_std * scale[at.x] + b[at.y], i));
+        store_y(o, epilogue((load_x(i) - mean) * inv_std * scale[at.x] + b[at.y], o));
 {%- else %}
-        store_y(i, epilogue((load_x(i) - mean) * inv_std * scale[at.x], i));
+        store_y(o, epilogue((load_x(i) - mean) * inv_std * scale[at.x], o));
 {%- endif %}
     }
 {%- if stats_binding %}

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::params::{check_rank, Params};
 use super::Lowering;
-use crate::ir::{Epilogue, Operand, Step, TensorId};
+use crate::ir::{Epilogue, Operand, Step};
 use crate::views::View;
 use crate::CompileError;
 
@@ -18,8 +18,11 @@ pub struct Context {
     operands: Vec<()>,
     steps: Vec<StepContext>,
     rank: usize,
-    /// Whether some operand is broadcast, so element indices must be decomposed.
+    /// Whether some operand is not laid out like the stored result, so element indices must be
+    /// decomposed.
     broadcast: bool,
+    /// The base's rank when the result is stored in another order than the base's.
+    store_rank: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -38,14 +41,13 @@ pub fn attach(
     bindings: &mut Vec<onnx2wgsl_runtime::plan::Region>,
 ) -> Result<(), CompileError> {
     check_rank(e.shape.len(), "a fused result")?;
+    let base_shape = l.shape(e.base);
+    check_rank(base_shape.len(), "a reordered result")?;
     let operands: Vec<_> = l.node.inputs[e.first_input..]
         .iter()
         .map(|t| t.unwrap())
         .collect();
-    let views: Vec<_> = operands.iter().map(|&t| l.view(t)).collect();
-    let like_output =
-        |(&t, v): (&TensorId, &View)| l.shape(t) == e.shape && *v == View::contiguous(&e.shape);
-    let broadcast = !operands.iter().zip(&views).all(like_output);
+    let broadcast = !e.reads.iter().all(|v| *v == View::contiguous(&e.shape));
     let name = |o: Operand| match o {
         Operand::Base => "base".to_string(),
         Operand::Step(k) => format!("s{k}"),
@@ -71,19 +73,23 @@ pub fn attach(
         steps,
         rank: e.shape.len(),
         broadcast,
+        store_rank: e.store.as_ref().map(|_| base_shape.len()),
     };
     context.insert("epilogue", &ctx);
+    let mut words = Params::new();
     if broadcast {
-        let mut words = Params::new();
         for k in 0..4 {
-            words = words.u32(views.get(k).map_or(0, |v| v.offset));
+            words = words.u32(e.reads.get(k).map_or(0, |v| v.offset));
         }
         words = words.dims(&e.shape);
-        for (&t, view) in operands.iter().zip(&views) {
-            words = words.dims(&view.broadcast(l.shape(t), &e.shape));
+        for read in &e.reads {
+            words = words.dims(&read.strides);
         }
-        params.extend(words.finish()?);
     }
+    if let Some(store) = &e.store {
+        words = words.dims(base_shape).dims(store);
+    }
+    params.extend(words.finish()?);
     bindings.extend(operands.iter().map(|&t| l.region(t)));
     Ok(())
 }

@@ -63,8 +63,10 @@ pub struct Lowering<'a> {
 }
 
 impl Lowering<'_> {
+    /// The operator's own input at `index` (fused epilogue operands follow them, so an omitted
+    /// optional input such as a bias is `None` rather than the first operand).
     pub fn input(&self, index: usize) -> Option<TensorId> {
-        self.node.inputs.get(index).copied().flatten()
+        self.node.op_inputs().get(index).copied().flatten()
     }
 
     pub fn shape(&self, tensor: TensorId) -> &[usize] {

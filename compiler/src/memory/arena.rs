@@ -31,8 +31,9 @@ pub struct Packing {
 /// Places `requests`; `conflicts[i]` lists requests that may not share an arena with request `i`.
 /// Returns `None` when a single request exceeds `max_arena`.
 ///
-/// Three placement orders are tried (largest first, longest-lived first, earliest first) and the
-/// packing with the fewest bytes is kept: none wins on every graph.
+/// Four placement orders are tried (largest first, ties broken by the earliest start or by the
+/// latest end; longest-lived first; earliest first) and the packing with the fewest bytes is
+/// kept: none wins on every graph.
 pub fn pack(
     requests: &[Request],
     conflicts: &[Vec<usize>],
@@ -40,8 +41,9 @@ pub fn pack(
     max_arena: u64,
 ) -> Option<Packing> {
     let r = requests;
-    let orders: [&dyn Fn(usize) -> (u64, u64, usize); 3] = [
+    let orders: [&dyn Fn(usize) -> (u64, u64, usize); 4] = [
         &|i| (u64::MAX - r[i].size, r[i].first as u64, i),
+        &|i| (u64::MAX - r[i].size, u64::MAX - r[i].last as u64, i),
         &|i| {
             (
                 u64::MAX - (r[i].last - r[i].first) as u64,

@@ -3,10 +3,13 @@
 //! InstanceNormalization and its Reshapes), biases, activations and residual Adds all fold into
 //! the Conv, MatMul, Einsum, normalization or elementwise kernel that produces their input.
 //!
-//! A group grows from a root node through elementwise consumers (and views, which are free) as
-//! long as every value it computes has the root's element count and index order. Other operands
-//! must be ready before the root runs. The group is kept at its largest state in which exactly one
-//! of its values is used outside it; that value becomes the root's output.
+//! A group grows from a root node through elementwise consumers and layout operations (reshapes
+//! and transposes) as long as every value it computes holds the root's elements, in some order.
+//! Other operands must be ready before the root runs. The group is kept at its largest state in
+//! which exactly one of its values is used outside it; that value becomes the root's output. When
+//! it holds the elements in another order than the root's own result (a transpose was fused), the
+//! root stores each element where that order puts it: a transpose between a convolution and
+//! token-layout code, or between token-layout code and a convolution, then costs no copy.
 
 use std::collections::{HashMap, HashSet};
 
@@ -15,7 +18,8 @@ use petgraph::stable_graph::NodeIndex;
 
 use crate::ir::{Epilogue, Graph, Operand, Step, TensorId};
 use crate::memory::storage_root;
-use crate::views::is_reshape;
+use crate::order::{along_base, along_value, same_layout, AlongBase};
+use crate::views::{contiguous_strides, is_reshape, reshape_strides, view_of, View};
 
 /// Most tensors an epilogue may read besides the kernel's own inputs, so every kernel stays within
 /// WebGPU's 8 storage buffers per stage.
@@ -58,6 +62,15 @@ fn can_root(graph: &Graph, node: NodeIndex) -> bool {
     kernel && n.epilogue.is_none() && n.outputs.len() == 1 && is_float(graph, n.outputs[0])
 }
 
+/// Kernels that can store their result in another order than their own (see
+/// [`Epilogue::store`]).
+fn can_reorder(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Conv(_) | Op::Einsum(_) | Op::InstanceNormalization(_) | Op::LayerNormalization(_)
+    )
+}
+
 fn is_float(graph: &Graph, tensor: TensorId) -> bool {
     graph.tensor(tensor).ty.dtype == DataType::Float
 }
@@ -66,7 +79,7 @@ struct Group {
     members: Vec<NodeIndex>,
     steps: Vec<Step>,
     operands: Vec<TensorId>,
-    shape: Vec<usize>,
+    finish: Finish,
     output: TensorId,
 }
 
@@ -75,12 +88,14 @@ struct Group {
 struct State {
     members: Vec<NodeIndex>,
     steps: Vec<Step>,
-    operands: Vec<TensorId>,
-    /// Group values by tensor: the root's output, steps, and views of them.
-    values: HashMap<TensorId, Operand>,
-    /// The shape every step computes (views may reshape the stored result, not the steps), over
-    /// which operands are broadcast.
-    shape: Vec<usize>,
+    /// Operand tensors with their reads along the root's element index (one entry per way a
+    /// tensor is read).
+    operands: Vec<(TensorId, usize, AlongBase)>,
+    /// Group values by tensor: the root's output, steps, and rearrangements of them, each with its
+    /// order (strides over its shape into the root's element index).
+    values: HashMap<TensorId, (Operand, Vec<usize>)>,
+    /// Whether a transpose that would have been a copy was taken in.
+    saves_copy: bool,
 }
 
 fn grow(
@@ -90,15 +105,17 @@ fn grow(
     absorbed: &HashSet<NodeIndex>,
 ) -> Option<Group> {
     let base = graph.nodes[root].outputs[0];
+    let base_shape = &graph.tensor(base).ty.shape;
     let numel = graph.tensor(base).ty.numel();
     let mut state = State {
         members: Vec::new(),
         steps: Vec::new(),
         operands: Vec::new(),
-        values: HashMap::from([(base, Operand::Base)]),
-        shape: Vec::new(),
+        values: HashMap::from([(base, (Operand::Base, contiguous_strides(base_shape)))]),
+        saves_copy: false,
     };
-    let mut best: Option<(State, TensorId)> = None;
+    let reorder = can_reorder(&graph.nodes[root].op);
+    let mut best: Option<(State, TensorId, Finish)> = None;
     loop {
         let candidates: Vec<NodeIndex> = (state.values.keys())
             .flat_map(|&t| graph.consumers(t))
@@ -112,16 +129,22 @@ fn grow(
             Some(grown) => state = grown,
             None => break,
         }
-        if let Some(output) = single_escape(graph, &state) {
-            best = Some((state.clone(), output));
+        if state.steps.is_empty() && !state.saves_copy {
+            continue;
+        }
+        let Some(output) = single_escape(graph, &state) else {
+            continue;
+        };
+        if let Some(finish) = finish(graph, base, &state, output, reorder) {
+            best = Some((state.clone(), output, finish));
         }
     }
-    let (state, output) = best?;
+    let (state, output, finish) = best?;
     Some(Group {
         members: state.members,
         steps: state.steps,
-        operands: state.operands,
-        shape: state.shape,
+        operands: state.operands.into_iter().map(|(t, _, _)| t).collect(),
+        finish,
         output,
     })
 }
@@ -141,23 +164,45 @@ fn extend(
     {
         return None;
     }
+    let shape = &graph.tensor(output).ty.shape;
     let mut next = state.clone();
-    // Reshapes keep element order, so the fused kernel can store through them.
-    if n.view && is_reshape(&n.op) {
-        let source = *next.values.get(&n.inputs[0]?)?;
-        next.values.insert(output, source);
+    // Reshapes and transposes move elements without computing: the group follows where to.
+    if (n.view && is_reshape(&n.op)) || matches!(n.op, Op::Transpose(_)) {
+        let input = n.inputs[0]?;
+        let (source, order) = next.values.get(&input)?.clone();
+        let in_shape = &graph.tensor(input).ty.shape;
+        let order = match &n.op {
+            Op::Transpose(t) => {
+                next.saves_copy |= !n.view;
+                let perm = t.resolved_perm(in_shape.len()).ok()?;
+                perm.iter().map(|&p| order[p]).collect()
+            }
+            _ => reshape_strides(in_shape, &order, shape)?,
+        };
+        next.values.insert(output, (source, order));
         next.members.push(node);
         return Some(next);
     }
-    let shape = &graph.tensor(output).ty.shape;
-    if !next.steps.is_empty() && next.shape != *shape {
-        return None;
+    let inputs: Vec<TensorId> = match &n.op {
+        Op::Unary(_) => vec![n.inputs[0]?],
+        Op::Binary(_) => vec![n.inputs[0]?, n.inputs[1]?],
+        _ => return None,
+    };
+    // The step runs in the order of the group values it reads, which must agree, and whose
+    // elements must line up with its result's (no broadcast).
+    let mut order: Option<&Vec<usize>> = None;
+    for t in &inputs {
+        if let Some((_, o)) = next.values.get(t) {
+            if graph.tensor(*t).ty.shape != *shape || order.is_some_and(|seen| seen != o) {
+                return None;
+            }
+            order = Some(o);
+        }
     }
-    next.shape = shape.clone();
+    let order = order?.clone();
     let mut operand = |t: TensorId| -> Option<Operand> {
-        if let Some(&value) = next.values.get(&t) {
-            // A group value must not be broadcast: its elements must line up with the output's.
-            return (graph.tensor(t).ty.shape == *shape).then_some(value);
+        if let Some((value, _)) = next.values.get(&t) {
+            return Some(*value);
         }
         // Views compute nothing: what matters is when their storage root is written.
         let source = storage_root(graph, t);
@@ -167,10 +212,14 @@ fn extend(
         if !ready || !is_float(graph, t) {
             return None;
         }
-        let index = match next.operands.iter().position(|&o| o == t) {
+        let view = view_of(graph, t)?;
+        let strides = view.broadcast(&graph.tensor(t).ty.shape, shape);
+        let reads = along_base(shape, &order, &strides)?;
+        let entry = (t, view.offset, reads);
+        let index = match next.operands.iter().position(|o| *o == entry) {
             Some(i) => i,
             None if next.operands.len() < MAX_OPERANDS => {
-                next.operands.push(t);
+                next.operands.push(entry);
                 next.operands.len() - 1
             }
             None => return None,
@@ -178,21 +227,24 @@ fn extend(
         Some(Operand::Input(index))
     };
     let step = match &n.op {
-        Op::Unary(op) => Step::Unary(op.kind, operand(n.inputs[0]?)?),
-        Op::Binary(op) => Step::Binary(op.kind, operand(n.inputs[0]?)?, operand(n.inputs[1]?)?),
+        Op::Unary(op) => Step::Unary(op.kind, operand(inputs[0])?),
+        Op::Binary(op) => Step::Binary(op.kind, operand(inputs[0])?, operand(inputs[1])?),
         _ => return None,
     };
     next.steps.push(step);
     next.values
-        .insert(output, Operand::Step(next.steps.len() - 1));
+        .insert(output, (Operand::Step(next.steps.len() - 1), order));
     next.members.push(node);
     Some(next)
 }
 
 /// The one group value used outside the group, if there is exactly one and it is the last step's
-/// result (or a view of it).
+/// result (or a rearrangement of it; of the root's own result when there are no steps).
 fn single_escape(graph: &Graph, state: &State) -> Option<TensorId> {
-    let last = Operand::Step(state.steps.len().checked_sub(1)?);
+    let last = match state.steps.len() {
+        0 => Operand::Base,
+        n => Operand::Step(n - 1),
+    };
     let mut escaping = (state.values.keys()).filter(|&&t| {
         graph.outputs.contains(&t)
             || graph
@@ -201,11 +253,51 @@ fn single_escape(graph: &Graph, state: &State) -> Option<TensorId> {
                 .any(|c| !state.members.contains(c))
     });
     let output = *escaping.next()?;
-    (escaping.next().is_none() && state.values[&output] == last).then_some(output)
+    (escaping.next().is_none() && state.values[&output].0 == last).then_some(output)
+}
+
+/// Where a finished group reads its operands and stores its result.
+struct Finish {
+    shape: Vec<usize>,
+    reads: Vec<View>,
+    store: Option<Vec<usize>>,
+}
+
+/// The reads and store of the group as it stands, with `output` leaving it; `None` where they
+/// cannot be expressed with strides, or the root would have to store in an order it cannot.
+fn finish(
+    graph: &Graph,
+    base: TensorId,
+    state: &State,
+    output: TensorId,
+    reorder: bool,
+) -> Option<Finish> {
+    let shape = graph.tensor(output).ty.shape.clone();
+    let order = &state.values[&output].1;
+    let reads = (state.operands.iter())
+        .map(|(_, offset, reads)| {
+            Some(View {
+                offset: *offset,
+                strides: along_value(reads, &shape, order)?,
+            })
+        })
+        .collect::<Option<Vec<View>>>()?;
+    let base_shape = &graph.tensor(base).ty.shape;
+    let contiguous = contiguous_strides(base_shape);
+    let stored = along_base(&shape, order, &contiguous_strides(&shape))?;
+    let store = along_value(&stored, base_shape, &contiguous)?;
+    let store = (!same_layout(base_shape, &store, &contiguous)).then_some(store);
+    if store.is_some() && !reorder {
+        return None;
+    }
+    Some(Finish {
+        shape,
+        reads,
+        store,
+    })
 }
 
 fn apply(graph: &mut Graph, root: NodeIndex, group: Group) {
-    let shape = group.shape;
     let node = &mut graph.nodes[root];
     let first_input = node.inputs.len();
     let steps = (group.steps.into_iter())
@@ -224,7 +316,9 @@ fn apply(graph: &mut Graph, root: NodeIndex, group: Group) {
     node.epilogue = Some(Epilogue {
         base: node.outputs[0],
         steps,
-        shape,
+        shape: group.finish.shape,
+        reads: group.finish.reads,
+        store: group.finish.store,
         first_input,
     });
     node.outputs = vec![group.output];
@@ -234,9 +328,9 @@ fn apply(graph: &mut Graph, root: NodeIndex, group: Group) {
 mod tests {
     use onnx2wgsl_opset18::ops::binary::BinaryKind;
     use onnx2wgsl_opset18::ops::unary::UnaryKind;
-    use onnx2wgsl_opset18::Tensor;
+    use onnx2wgsl_opset18::{Attribute, Tensor};
 
-    use crate::ir::{Operand, Step};
+    use crate::ir::{Operand, Step, TensorId};
     use crate::testing::{op_types, Builder};
 
     #[test]
@@ -273,6 +367,81 @@ mod tests {
         // `s` is also a graph output, so Neg cannot take it over; Sigmoid fuses into Relu.
         let graph = super::run(b.finish(&[y, s]));
         assert_eq!(op_types(&graph), ["Relu", "Neg"]);
+    }
+
+    /// A 1×1 convolution from `channels` to 2 channels on a (2, channels, 3, 5) input.
+    fn conv(b: &mut Builder, x: TensorId, channels: usize) -> TensorId {
+        let w = b.constant(
+            "w",
+            Tensor::from_f32(vec![2, channels, 1, 1], &vec![0.5; 2 * channels]),
+        );
+        b.node("Conv", &[x, w])
+    }
+
+    fn transpose(b: &mut Builder, x: TensorId, perm: &[i64]) -> TensorId {
+        b.node_with(
+            "Transpose",
+            &[("perm", Attribute::Ints(perm.to_vec()))],
+            &[x],
+        )
+    }
+
+    fn reshape(b: &mut Builder, x: TensorId, shape: &[i64]) -> TensorId {
+        let shape = b.constant("shape", Tensor::from_i64(vec![shape.len()], shape));
+        b.node("Reshape", &[x, shape])
+    }
+
+    #[test]
+    fn a_convolution_stores_its_result_in_token_layout() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[2, 4, 3, 5]);
+        let y = conv(&mut b, x, 4);
+        let t = transpose(&mut b, y, &[0, 2, 3, 1]);
+        let tokens = reshape(&mut b, t, &[2, 15, 2]);
+        let scale = b.constant("scale", Tensor::from_f32(vec![2], &[1.0, 1.0]));
+        let z = b.node("LayerNormalization", &[tokens, scale]);
+        let graph = super::run(b.finish(&[z]));
+        assert_eq!(op_types(&graph), ["Conv", "LayerNormalization"]);
+        let conv = graph.producer(tokens).unwrap();
+        let e = graph.nodes[conv].epilogue.as_ref().unwrap();
+        assert!(e.steps.is_empty());
+        // Base (n, m, y, x) goes to token (n, y·5 + x, m) of the stored (2, 15, 2) result.
+        assert_eq!(e.store.as_deref(), Some(&[30, 1, 10, 2][..]));
+    }
+
+    #[test]
+    fn a_token_layout_residual_fuses_into_a_channel_first_convolution() {
+        // conv → tokens → + z → back to channels first → conv: the Add becomes the first
+        // convolution's epilogue, reading z through strides; nothing is stored reordered.
+        let mut b = Builder::default();
+        let x = b.input("x", &[2, 4, 3, 5]);
+        let z = b.input("z", &[2, 15, 2]);
+        let y = conv(&mut b, x, 4);
+        let t = transpose(&mut b, y, &[0, 2, 3, 1]);
+        let tokens = reshape(&mut b, t, &[2, 15, 2]);
+        let sum = b.node("Add", &[tokens, z]);
+        let map = reshape(&mut b, sum, &[2, 3, 5, 2]);
+        let back = transpose(&mut b, map, &[0, 3, 1, 2]);
+        let out = conv(&mut b, back, 2);
+        let graph = super::run(b.finish(&[out]));
+        assert_eq!(op_types(&graph), ["Conv", "Conv"]);
+        let first = graph.producer(back).unwrap();
+        let e = graph.nodes[first].epilogue.as_ref().unwrap();
+        assert_eq!(e.store, None);
+        assert_eq!(e.shape, [2, 2, 3, 5]);
+        assert_eq!(e.reads[0].strides, [30, 1, 10, 2]);
+    }
+
+    #[test]
+    fn a_matmul_does_not_store_reordered() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[2, 3]);
+        let w = b.constant("w", Tensor::from_f32(vec![3, 4], &[0.5; 12]));
+        let h = b.node("MatMul", &[x, w]);
+        let t = transpose(&mut b, h, &[1, 0]);
+        let y = b.node("Softmax", &[t]);
+        let graph = super::run(b.finish(&[y]));
+        assert_eq!(op_types(&graph), ["MatMul", "Transpose", "Softmax"]);
     }
 
     #[test]
