@@ -1,7 +1,7 @@
 {% import "macros/index.wgsl" as index %}
 // Strided copy of 32-bit elements over a rank-{{ rank }} index space: transposes, slices (whose
-// negative steps make source strides negative), concatenation slots and output materialization
-// are all this, with different strides and offsets.
+// negative steps make source strides negative), expands and output materialization are all this,
+// with different strides and offsets.
 struct Params {
     n: u32,
     src_offset: i32,

@@ -1,5 +1,5 @@
-//! Strided copies: Transpose, Slice, Expand (stride 0 along broadcast axes), Concat (one copy per
-//! input into its slot), and outputs whose bytes live elsewhere.
+//! Strided copies: Transpose, Slice, Expand (stride 0 along broadcast axes), Concat (each input
+//! into its slot, in one dispatch), and outputs whose bytes live elsewhere.
 
 use onnx2wgsl_opset18::ops::concat::Concat;
 use onnx2wgsl_opset18::ops::normalize_axis;
@@ -75,31 +75,82 @@ pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
     )
 }
 
+#[derive(Serialize)]
+struct ConcatContext {
+    rank: usize,
+    sources: Vec<Source>,
+}
+
+#[derive(Serialize)]
+struct Source {
+    name: String,
+    /// Where its entries of `ends` and `offsets` are (`[vec4][component]`).
+    at: String,
+}
+
+/// Inputs one concatenation dispatch reads: WebGPU's 8 storage buffers per stage, less the
+/// output.
+const CONCAT_SOURCES: usize = 7;
+
+/// Concatenation in one dispatch per [`CONCAT_SOURCES`] non-empty inputs: each dispatch fills the
+/// box of the output that its inputs' slots make up.
 pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
     let y = l.output();
     let out = l.shape(y);
+    check_rank(out.len(), "a concatenated tensor")?;
     let axis = normalize_axis(op.axis, out.len()).map_err(|e| l.op_error(e))?;
     let out_strides = contiguous_strides(out);
+    // (input, first index of its slot along the axis), empty inputs left out.
+    let mut slots = Vec::new();
     let mut start = 0;
-    let mut kernels = Vec::new();
     for x in l.node.op_inputs().iter().flatten().copied() {
-        let shape = l.shape(x);
-        if shape[axis] > 0 {
-            let view = l.view(x);
-            kernels.push(copy(
-                Copy {
-                    shape,
-                    src: l.region(x),
-                    src_offset: view.offset as i64,
-                    src_strides: signed(view.strides),
-                    dst: l.region(y),
-                    dst_offset: start * out_strides[axis],
-                    dst_strides: out_strides.clone(),
-                },
-                l.target,
-            )?);
+        let size = l.shape(x)[axis];
+        if size > 0 {
+            slots.push((x, start));
         }
-        start += shape[axis];
+        start += size;
+    }
+    let mut kernels = Vec::new();
+    for part in slots.chunks(CONCAT_SOURCES) {
+        let first = part[0].1;
+        let ends: Vec<usize> = (part.iter())
+            .map(|&(x, s)| s - first + l.shape(x)[axis])
+            .collect();
+        let mut shape = out.to_vec();
+        shape[axis] = ends[ends.len() - 1];
+        let views: Vec<_> = part.iter().map(|&(x, _)| l.view(x)).collect();
+        let offsets: Vec<usize> = views.iter().map(|v| v.offset).collect();
+        let n: usize = shape.iter().product();
+        let mut params = Params::new()
+            .u32(n)
+            .u32(axis)
+            .u32(first * out_strides[axis])
+            .dims(&ends)
+            .dims(&offsets)
+            .dims(&shape)
+            .dims(&out_strides);
+        for view in &views {
+            params = params.dims(&view.strides);
+        }
+        let mut bindings: Vec<Region> = part.iter().map(|&(x, _)| l.region(x)).collect();
+        bindings.push(l.region(y));
+        let context = ConcatContext {
+            rank: out.len(),
+            sources: (0..part.len())
+                .map(|k| Source {
+                    name: format!("x{k}"),
+                    at: format!("[{}][{}]", k / 4, k % 4),
+                })
+                .collect(),
+        };
+        kernels.push(kernel(
+            "concat.wgsl",
+            &context,
+            bindings,
+            params.finish()?,
+            n,
+            l.target,
+        )?);
     }
     Ok(kernels)
 }

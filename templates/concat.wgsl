@@ -1,0 +1,50 @@
+{% import "macros/index.wgsl" as index %}
+// Concatenation of {{ sources | length }} tensors of 32-bit elements along one axis of a
+// rank-{{ rank }} box of the output, in one dispatch: each invocation owns one element of the box,
+// finds the input whose slot holds it, and reads that input through its own offset and strides.
+struct Params {
+    n: u32,
+    axis: u32,
+    y_offset: u32,
+    _pad: u32,
+    // Where each input's slot ends along the axis, within the box.
+    ends: array<vec4<u32>, 2>,
+    offsets: array<vec4<u32>, 2>,
+    shape: array<vec4<u32>, 2>,
+    y_strides: array<vec4<u32>, 2>,
+{%- for s in sources %}
+    {{ s.name }}_strides: array<vec4<u32>, 2>,
+{%- endfor %}
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+{%- for s in sources %}
+@group(0) @binding({{ loop.index }}) var<storage, read> {{ s.name }}: array<u32>;
+{%- endfor %}
+@group(0) @binding({{ sources | length + 1 }}) var<storage, read_write> y: array<u32>;
+
+{{ index::main(workgroup=workgroup, count="p.n") }}
+    var coords: array<u32, {{ rank }}>;
+    var rest = i;
+    var y_at = p.y_offset;
+    for (var d = {{ rank }}u; d > 0u; d--) {
+        let axis = d - 1u;
+        let size = p.shape[axis >> 2u][axis & 3u];
+        coords[axis] = rest % size;
+        rest /= size;
+        y_at += coords[axis] * p.y_strides[axis >> 2u][axis & 3u];
+    }
+    var start = 0u;
+{%- for s in sources %}
+    if coords[p.axis] < p.ends{{ s.at }} {
+        coords[p.axis] -= start;
+        var at = p.offsets{{ s.at }};
+        for (var d = 0u; d < {{ rank }}u; d++) {
+            at += coords[d] * p.{{ s.name }}_strides[d >> 2u][d & 3u];
+        }
+        y[y_at] = {{ s.name }}[at];
+        return;
+    }
+    start = p.ends{{ s.at }};
+{%- endfor %}
+}
