@@ -11,6 +11,7 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
+use crate::order::AlongBase;
 use crate::views::View;
 
 pub type TensorId = usize;
@@ -61,9 +62,9 @@ pub struct Epilogue {
     pub shape: Vec<usize>,
     /// How each operand is read at each index of `shape` (offset and strides into its storage).
     pub reads: Vec<View>,
-    /// Strides over the base's shape into `shape`'s row-major index, where the stored result
-    /// holds the base's elements in another order (a fused transpose); `None` for the same order.
-    pub store: Option<Vec<usize>>,
+    /// Where the base's element at each row-major index goes in the stored result (its row-major
+    /// index), when fused transposes store it in another order; `None` for the same order.
+    pub store: Option<AlongBase>,
     /// Index in the node's inputs of the first epilogue operand.
     pub first_input: usize,
 }

@@ -21,7 +21,8 @@ pub struct Context {
     /// Whether some operand is not laid out like the stored result, so element indices must be
     /// decomposed.
     broadcast: bool,
-    /// The base's rank when the result is stored in another order than the base's.
+    /// The rank of the base's index split for storing, when the result is stored in another
+    /// order than the base's.
     store_rank: Option<usize>,
 }
 
@@ -41,8 +42,6 @@ pub fn attach(
     bindings: &mut Vec<onnx2wgsl_runtime::plan::Region>,
 ) -> Result<(), CompileError> {
     check_rank(e.shape.len(), "a fused result")?;
-    let base_shape = l.shape(e.base);
-    check_rank(base_shape.len(), "a reordered result")?;
     let operands: Vec<_> = l.node.inputs[e.first_input..]
         .iter()
         .map(|t| t.unwrap())
@@ -73,7 +72,7 @@ pub fn attach(
         steps,
         rank: e.shape.len(),
         broadcast,
-        store_rank: e.store.as_ref().map(|_| base_shape.len()),
+        store_rank: e.store.as_ref().map(|s| s.sizes.len()),
     };
     context.insert("epilogue", &ctx);
     let mut words = Params::new();
@@ -87,7 +86,8 @@ pub fn attach(
         }
     }
     if let Some(store) = &e.store {
-        words = words.dims(base_shape).dims(store);
+        check_rank(store.sizes.len(), "a reordered result")?;
+        words = words.dims(&store.sizes).dims(&store.strides);
     }
     params.extend(words.finish()?);
     bindings.extend(operands.iter().map(|&t| l.region(t)));

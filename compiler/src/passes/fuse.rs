@@ -5,7 +5,7 @@
 //!
 //! A group grows from a root node through elementwise consumers and layout operations (reshapes
 //! and transposes) as long as every value it computes holds the root's elements, in some order.
-//! Other operands must be ready before the root runs. The group is kept at its largest state in
+//! Other operands must not depend on the root (the schedule then runs their producers first). The group is kept at its largest state in
 //! which exactly one of its values is used outside it; that value becomes the root's output. When
 //! it holds the elements in another order than the root's own result (a transpose was fused), the
 //! root stores each element where that order puts it: a transpose between a convolution and
@@ -29,11 +29,19 @@ pub fn run(mut graph: Graph) -> Graph {
     let order = graph.topological_order();
     let rank: HashMap<NodeIndex, usize> = order.iter().enumerate().map(|(i, &n)| (n, i)).collect();
     let mut absorbed: HashSet<NodeIndex> = HashSet::new();
+    // Dependencies fusion has added: the producers of operands, and the roots that read them.
+    let mut added: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
     for &root in &order {
         if absorbed.contains(&root) || !can_root(&graph, root) {
             continue;
         }
-        if let Some(group) = grow(&graph, root, &rank, &absorbed) {
+        let after = after(&graph, root, &added);
+        if let Some(group) = grow(&graph, root, &rank, &after, &absorbed) {
+            for &t in &group.operands {
+                if let Some(p) = graph.producer(storage_root(&graph, t)) {
+                    added.entry(p).or_default().push(root);
+                }
+            }
             absorbed.extend(group.members.iter().copied());
             apply(&mut graph, root, group);
         }
@@ -71,6 +79,27 @@ fn can_reorder(op: &Op) -> bool {
     )
 }
 
+/// `root` and every node that depends on it: an operand made by one of them cannot be ready
+/// before `root` runs.
+fn after(
+    graph: &Graph,
+    root: NodeIndex,
+    added: &HashMap<NodeIndex, Vec<NodeIndex>>,
+) -> HashSet<NodeIndex> {
+    let mut seen = HashSet::from([root]);
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let next =
+            (graph.nodes.neighbors(node)).chain(added.get(&node).into_iter().flatten().copied());
+        for n in next.collect::<Vec<_>>() {
+            if seen.insert(n) {
+                stack.push(n);
+            }
+        }
+    }
+    seen
+}
+
 fn is_float(graph: &Graph, tensor: TensorId) -> bool {
     graph.tensor(tensor).ty.dtype == DataType::Float
 }
@@ -102,6 +131,7 @@ fn grow(
     graph: &Graph,
     root: NodeIndex,
     rank: &HashMap<NodeIndex, usize>,
+    after: &HashSet<NodeIndex>,
     absorbed: &HashSet<NodeIndex>,
 ) -> Option<Group> {
     let base = graph.nodes[root].outputs[0];
@@ -124,7 +154,7 @@ fn grow(
         let next = (candidates.into_iter())
             .filter(|&n| rank[&n] > rank[&root])
             .min_by_key(|n| rank[n])
-            .and_then(|n| extend(graph, &state, n, root, rank, numel));
+            .and_then(|n| extend(graph, &state, n, after, numel));
         match next {
             Some(grown) => state = grown,
             None => break,
@@ -135,7 +165,7 @@ fn grow(
         let Some(output) = single_escape(graph, &state) else {
             continue;
         };
-        if let Some(finish) = finish(graph, base, &state, output, reorder) {
+        if let Some(finish) = finish(graph, &state, output, reorder) {
             best = Some((state.clone(), output, finish));
         }
     }
@@ -154,8 +184,7 @@ fn extend(
     graph: &Graph,
     state: &State,
     node: NodeIndex,
-    root: NodeIndex,
-    rank: &HashMap<NodeIndex, usize>,
+    after: &HashSet<NodeIndex>,
     numel: usize,
 ) -> Option<State> {
     let n = &graph.nodes[node];
@@ -206,9 +235,7 @@ fn extend(
         }
         // Views compute nothing: what matters is when their storage root is written.
         let source = storage_root(graph, t);
-        let ready = graph
-            .producer(source)
-            .is_none_or(|p| rank[&p] < rank[&root]);
+        let ready = graph.producer(source).is_none_or(|p| !after.contains(&p));
         if !ready || !is_float(graph, t) {
             return None;
         }
@@ -260,18 +287,12 @@ fn single_escape(graph: &Graph, state: &State) -> Option<TensorId> {
 struct Finish {
     shape: Vec<usize>,
     reads: Vec<View>,
-    store: Option<Vec<usize>>,
+    store: Option<AlongBase>,
 }
 
 /// The reads and store of the group as it stands, with `output` leaving it; `None` where they
 /// cannot be expressed with strides, or the root would have to store in an order it cannot.
-fn finish(
-    graph: &Graph,
-    base: TensorId,
-    state: &State,
-    output: TensorId,
-    reorder: bool,
-) -> Option<Finish> {
+fn finish(graph: &Graph, state: &State, output: TensorId, reorder: bool) -> Option<Finish> {
     let shape = graph.tensor(output).ty.shape.clone();
     let order = &state.values[&output].1;
     let reads = (state.operands.iter())
@@ -282,11 +303,13 @@ fn finish(
             })
         })
         .collect::<Option<Vec<View>>>()?;
-    let base_shape = &graph.tensor(base).ty.shape;
-    let contiguous = contiguous_strides(base_shape);
     let stored = along_base(&shape, order, &contiguous_strides(&shape))?;
-    let store = along_value(&stored, base_shape, &contiguous)?;
-    let store = (!same_layout(base_shape, &store, &contiguous)).then_some(store);
+    let in_order = same_layout(
+        &stored.sizes,
+        &stored.strides,
+        &contiguous_strides(&stored.sizes),
+    );
+    let store = (!in_order).then_some(stored);
     if store.is_some() && !reorder {
         return None;
     }
@@ -405,8 +428,13 @@ mod tests {
         let conv = graph.producer(tokens).unwrap();
         let e = graph.nodes[conv].epilogue.as_ref().unwrap();
         assert!(e.steps.is_empty());
-        // Base (n, m, y, x) goes to token (n, y·5 + x, m) of the stored (2, 15, 2) result.
-        assert_eq!(e.store.as_deref(), Some(&[30, 1, 10, 2][..]));
+        // Base element (n, m, q = y·5 + x) goes to token (n, q, m) of the stored (2, 15, 2)
+        // result.
+        let store = e.store.as_ref().unwrap();
+        assert_eq!(
+            (&store.sizes[..], &store.strides[..]),
+            (&[2, 2, 15][..], &[30, 1, 2][..])
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod batch_norm;
 mod dead;
+mod einsum_sum;
 mod fold;
 mod fuse;
 mod schedule;
@@ -17,6 +18,7 @@ pub const ORDER: &[Pass] = &[
     ("fold constants", fold::run),
     ("remove dead nodes", dead::run),
     ("fold batch norms", batch_norm::run),
+    ("merge einsum sums", einsum_sum::run),
     ("fold layout ops into views", views::run),
     ("fuse elementwise epilogues", fuse::run),
     ("schedule", schedule::run),
