@@ -6,6 +6,7 @@ mod einsum_sum;
 mod fold;
 mod fuse;
 mod schedule;
+mod siblings;
 mod views;
 
 use crate::ir::Graph;
@@ -18,6 +19,7 @@ pub const ORDER: &[Pass] = &[
     ("fold constants", fold::run),
     ("remove dead nodes", dead::run),
     ("fold batch norms", batch_norm::run),
+    ("merge sibling products", siblings::run),
     ("merge einsum sums", einsum_sum::run),
     ("fold layout ops into views", views::run),
     ("fuse elementwise epilogues", fuse::run),
