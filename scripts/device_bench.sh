@@ -24,4 +24,18 @@ for spec in "unet webgpu" "vae_encoder webgpu" "vae_decoder webgpu" "vae_decoder
   "$bin" run "$out" "${inputs[@]}" --output-dir "$out/outputs" --repeat 10 | grep runs
   python3 scripts/compare.py "$out/outputs" "$dir/outputs"
 done
+# With a baseline binary in .devbin/onnx2wgsl_base, the UNet is timed with it between two runs of
+# this binary (same inputs, same session), then profiled.
+if [ -x .devbin/onnx2wgsl_base ]; then
+  dir="$data/unet"
+  inputs=()
+  for f in "$dir"/inputs/*.npy; do inputs+=(--input "$(basename "$f" .npy)=$f"); done
+  .devbin/onnx2wgsl_base build "$dir/model.onnx" -o /tmp/bundles/unet_base --dim "$(cat "$dir/dims.txt")" | tail -1
+  for b in "$bin /tmp/bundles/unet" ".devbin/onnx2wgsl_base /tmp/bundles/unet_base" "$bin /tmp/bundles/unet"; do
+    set -- $b
+    echo "== unet, $1"
+    "$1" run "$2" "${inputs[@]}" --output-dir /tmp/side --repeat 10 | grep runs
+  done
+  "$bin" run /tmp/bundles/unet "${inputs[@]}" --output-dir /tmp/side --profile | sed -n 1,24p
+fi
 python3 fixtures/moebius/torch_timing.py --size full --repeat 20
