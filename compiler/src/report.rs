@@ -92,6 +92,37 @@ impl fmt::Display for Report {
             "weights: {} in {} shards",
             bytes(self.weight_bytes),
             self.shards
-        )
+        )?;
+        writeln!(f, "goals (set for the Moebius UNet at B=2):")?;
+        let met = |ok: bool| if ok { "met" } else { "NOT met" };
+        let goals = [
+            (
+                format!(
+                    "at most {DISPATCH_GOAL} dispatches per run: {}",
+                    self.dispatches
+                ),
+                self.dispatches <= DISPATCH_GOAL,
+            ),
+            (
+                format!("no int64 computation on the GPU: {}", self.int64_dispatches),
+                self.int64_dispatches == 0,
+            ),
+            (
+                format!(
+                    "planned activations within {MEMORY_GOAL}× the lower bound: {:.3}×",
+                    ratio(m.planned, m.lower_bound)
+                ),
+                ratio(m.planned, m.lower_bound) <= MEMORY_GOAL,
+            ),
+        ];
+        for (goal, ok) in goals {
+            writeln!(f, "  {goal:<60} {}", met(ok))?;
+        }
+        Ok(())
     }
 }
+
+/// The goals set for the passes on the Moebius UNet: dispatches per run, and planned activation
+/// memory against the lower bound of the schedule.
+const DISPATCH_GOAL: usize = 500;
+const MEMORY_GOAL: f64 = 1.25;
