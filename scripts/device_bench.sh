@@ -37,5 +37,6 @@ if [ -x .devbin/onnx2wgsl_base ]; then
     "$1" run "$2" "${inputs[@]}" --output-dir /tmp/side --repeat 10 | grep runs
   done
   "$bin" run /tmp/bundles/unet "${inputs[@]}" --output-dir /tmp/side --profile | sed -n 1,24p
+  if [ -n "${OUT:-}" ]; then cp /tmp/side/profile.tsv "$OUT/unet_profile.tsv"; fi
 fi
 python3 fixtures/moebius/torch_timing.py --size full --repeat 20

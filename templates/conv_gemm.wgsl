@@ -56,6 +56,13 @@ fn main(
     let p0 = wid.x * TILE;
     let n = wid.z;
     let x_image = n * p.image;
+    // Every invocation stages the same pixel column at each depth step (256 is a multiple of
+    // TILE), so where that pixel's window starts is worked out once.
+    let q = p0 + flat % TILE;
+    let window = vec2(
+        (q / p.ow) * p.stride_h - p.pad_h,
+        (q % p.ow) * p.stride_w - p.pad_w,
+    );
     // The {{ per }}×{{ per }} accumulators are unrolled into scalars so they stay in registers.
 {%- for a in range(end=per) %}{% for b in range(end=per) %}
     var acc{{ a }}_{{ b }} = 0.0;
@@ -72,9 +79,7 @@ fn main(
                 wv = weight[(m0 + wm) * p.depth + k0 + wk];
             }
             w_tile[wk][wm] = wv;
-            let xk = e / TILE;
-            let xj = e % TILE;
-            x_tile[xk][xj] = gathered(x_image, k0 + xk, p0 + xj);
+            x_tile[e / TILE][e % TILE] = gathered(x_image, k0 + e / TILE, q, window);
         }
         workgroupBarrier();
         for (var k = 0u; k < DEPTH; k++) {
@@ -93,22 +98,28 @@ fn main(
 {%- endfor %}{% endfor %}
 }
 
-// The input value that tap k (channel, ky, kx) contributes to output pixel q.
-fn gathered(x_image: u32, k: u32, q: u32) -> f32 {
+// The input value that tap k (channel, ky, kx) contributes to output pixel q, whose window starts
+// at `window` (unsigned wrap-around makes positions above or left of the edge fail the bound
+// check too).
+fn gathered(x_image: u32, k: u32, q: u32, window: vec2<u32>) -> f32 {
     if k >= p.depth || q >= p.pixels {
         return 0.0;
     }
+{%- if pointwise %}
+    // 1×1, stride 1, no padding: the patch is the input itself.
+    return load_x(x_image + k * p.pixels + q);
+{%- else %}
     let taps = p.kh * p.kw;
     let c = k / taps;
-    let ky = (k % taps) / p.kw;
-    let kx = k % p.kw;
-    // Unsigned wrap-around makes positions above or left of the edge fail the bound check too.
-    let iy = (q / p.ow) * p.stride_h + ky * p.dilation_h - p.pad_h;
-    let ix = (q % p.ow) * p.stride_w + kx * p.dilation_w - p.pad_w;
+    let tap = k - c * taps;
+    let ky = tap / p.kw;
+    let iy = window.x + ky * p.dilation_h;
+    let ix = window.y + (tap - ky * p.kw) * p.dilation_w;
     if iy >= p.h || ix >= p.w {
         return 0.0;
     }
     return load_x(x_image + (c * p.h + iy) * p.w + ix);
+{%- endif %}
 }
 
 fn store(m: u32, px: u32, n: u32, v: f32) {

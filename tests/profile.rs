@@ -23,6 +23,10 @@ fn every_dispatch_gets_a_time() {
                 "{times:?}"
             );
             assert!(times.iter().any(|&t| t > 0.0), "{times:?}");
+            let table = onnx2wgsl::inspect::profile_table(&bundle.plan, &times);
+            let rows: Vec<&str> = table.lines().skip(1).collect();
+            assert_eq!(rows.len(), times.len());
+            assert!(rows[0].starts_with("0\tconv_gemm\t"), "{table}");
         }
         // Not every adapter offers timestamps; then the error must say so.
         Err(e) => assert!(e.to_string().contains("timestamp-query"), "{e}"),

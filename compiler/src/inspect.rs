@@ -80,6 +80,22 @@ pub fn dispatches_by_kernel(plan: &Plan) -> BTreeMap<&str, usize> {
     kinds
 }
 
+/// Every dispatch's GPU time, in execution order: index, kernel, milliseconds, label (tab-separated,
+/// with a header).
+pub fn profile_table(plan: &Plan, nanoseconds: &[f64]) -> String {
+    let mut out = String::from("dispatch\tkernel\tms\tlabel\n");
+    for (i, (d, &ns)) in plan.dispatches.iter().zip(nanoseconds).enumerate() {
+        let _ = writeln!(
+            out,
+            "{i}\t{}\t{:.4}\t{}",
+            kernel_kind(plan, d),
+            ns / 1e6,
+            d.label
+        );
+    }
+    out
+}
+
 /// Where a run's GPU time goes: per kernel template, then the slowest dispatches.
 pub fn profile(plan: &Plan, nanoseconds: &[f64]) -> String {
     let kind = |d: &Dispatch| kernel_kind(plan, d).to_string();

@@ -55,7 +55,8 @@ enum Command {
         /// in, outputs read back), after a first run that is not counted.
         #[arg(long, default_value_t = 1)]
         repeat: usize,
-        /// Also time every dispatch on the GPU (timestamp queries) and print where the time goes.
+        /// Also time every dispatch on the GPU (timestamp queries), print where the time goes, and
+        /// write every dispatch's time to <output-dir>/profile.tsv.
         #[arg(long)]
         profile: bool,
     },
@@ -186,14 +187,17 @@ async fn run(
             times[0]
         );
     }
-    if profile {
-        let times = session.profile(&tensors).await?;
-        print!("{}", inspect::profile(session.plan(), &times));
-    }
     std::fs::create_dir_all(output_dir).map_err(|source| RunError::Io {
         path: output_dir.to_path_buf(),
         source,
     })?;
+    if profile {
+        let times = session.profile(&tensors).await?;
+        print!("{}", inspect::profile(session.plan(), &times));
+        let path = output_dir.join("profile.tsv");
+        let table = inspect::profile_table(session.plan(), &times);
+        std::fs::write(&path, table).map_err(|source| RunError::Io { path, source })?;
+    }
     for (name, value) in &outputs {
         let path = execute::write_output(output_dir, name, value)?;
         println!("{name}: {:?} -> {}", value.shape, path.display());

@@ -40,6 +40,8 @@ struct GemmContext {
     has_bias: bool,
     per: usize,
     depth: usize,
+    /// 1×1 kernel, stride 1, no padding: the patch matrix is the input itself.
+    pointwise: bool,
 }
 
 /// A convolution of one group is a matrix product per image, weights (M × C·KH·KW) times the
@@ -80,6 +82,7 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
         has_bias: bias.is_some(),
         per,
         depth,
+        pointwise: ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0),
     };
     let groups = [pixels.div_ceil(16 * per), ys[1].div_ceil(16 * per), xs[0]];
     let kernel = l.kernel_with_grid("conv_gemm.wgsl", &context, bindings, params, groups)?;
