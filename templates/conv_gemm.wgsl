@@ -42,9 +42,10 @@ struct Params {
 const TILE: u32 = {{ per * 16 }}u;
 const DEPTH: u32 = {{ depth }}u;
 
-// [k][m] and [k][p] slices of the current depth step.
-var<workgroup> w_tile: array<array<f32, {{ per * 16 }}>, {{ depth }}>;
-var<workgroup> x_tile: array<array<f32, {{ per * 16 }}>, {{ depth }}>;
+// [k][m] and [k][p] slices of the current depth step, in fours so each invocation reads its
+// {{ per }} weights and {{ per }} pixels of a step with {{ quads * 2 }} loads.
+var<workgroup> w_tile: array<array<vec4<f32>, {{ per * 4 }}>, {{ depth }}>;
+var<workgroup> x_tile: array<array<vec4<f32>, {{ per * 4 }}>, {{ depth }}>;
 
 @compute @workgroup_size(16, 16)
 fn main(
@@ -78,17 +79,17 @@ fn main(
             if k0 + wk < p.depth && m0 + wm < p.m {
                 wv = weight[(m0 + wm) * p.depth + k0 + wk];
             }
-            w_tile[wk][wm] = wv;
-            x_tile[e / TILE][e % TILE] = gathered(x_image, k0 + e / TILE, q, window);
+            w_tile[wk][wm >> 2u][wm & 3u] = wv;
+            x_tile[e / TILE][(e % TILE) >> 2u][e & 3u] = gathered(x_image, k0 + e / TILE, q, window);
         }
         workgroupBarrier();
         for (var k = 0u; k < DEPTH; k++) {
-{%- for a in range(end=per) %}
-            let w{{ a }} = w_tile[k][lid.y * {{ per }}u + {{ a }}u];
-            let x{{ a }} = x_tile[k][lid.x * {{ per }}u + {{ a }}u];
+{%- for j in range(end=quads) %}
+            let w{{ j }} = w_tile[k][lid.y * {{ quads }}u + {{ j }}u];
+            let x{{ j }} = x_tile[k][lid.x * {{ quads }}u + {{ j }}u];
 {%- endfor %}
 {%- for a in range(end=per) %}{% for b in range(end=per) %}
-            acc{{ a }}_{{ b }} += w{{ a }} * x{{ b }};
+            acc{{ a }}_{{ b }} += {{ w_lanes[a] }} * {{ x_lanes[b] }};
 {%- endfor %}{% endfor %}
         }
         workgroupBarrier();

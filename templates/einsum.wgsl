@@ -2,7 +2,8 @@
 {% import "macros/epilogue.wgsl" as epilogue %}
 // Einsum as a strided contraction: each invocation owns one output element, walks the summed
 // labels, and reads every operand through its own strides (0 where a label is absent), so no
-// operand is transposed in memory.
+// operand is transposed in memory. Output axes are walked in an order chosen for neighbouring
+// invocations to touch neighbouring memory, and each element is stored through strides.
 struct Params {
     n: u32,
     reduce_n: u32,
@@ -10,6 +11,7 @@ struct Params {
     _pad1: u32,
     offsets: vec4<u32>,
     out_shape: array<vec4<u32>, 2>,
+    y_out: array<vec4<u32>, 2>,
     reduce_shape: array<vec4<u32>, 2>,
 {%- for operand in operands %}
     {{ operand }}_out: array<vec4<u32>, 2>,
@@ -28,7 +30,9 @@ struct Params {
 {{ epilogue::function(e=epilogue, ty=ty) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
+    // Invocation i owns the output element at index i of the walk order; o is where it is stored.
     var rest = i;
+    var o = 0u;
 {%- for operand in operands %}
     var {{ operand }}_base = p.offsets[{{ loop.index0 }}];
 {%- endfor %}
@@ -36,10 +40,14 @@ struct Params {
         let axis = d - 1u;
         let coord = rest % p.out_shape[axis >> 2u][axis & 3u];
         rest /= p.out_shape[axis >> 2u][axis & 3u];
+        o += coord * p.y_out[axis >> 2u][axis & 3u];
 {%- for operand in operands %}
         {{ operand }}_base += coord * p.{{ operand }}_out[axis >> 2u][axis & 3u];
 {%- endfor %}
     }
+{%- if mapped %}
+    o = stored(o);
+{%- endif %}
     var acc = {{ ty }}(0);
 {%- if reduce_rank == 1 %}
     // One summed label: each operand steps by its own stride.
@@ -63,6 +71,5 @@ struct Params {
         acc += {% for operand in operands %}{{ operand }}[{{ operand }}_at]{% if not loop.last %} * {% endif %}{% endfor %};
     }
 {%- endif %}
-    let o = stored(i);
     y[o] = epilogue(acc, o);
 }

@@ -42,6 +42,11 @@ struct GemmContext {
     depth: usize,
     /// 1×1 kernel, stride 1, no padding: the patch matrix is the input itself.
     pointwise: bool,
+    /// Fours of outputs per invocation along each axis, and the names of the single values
+    /// (`w0.x`, …, `x1.w`) an invocation multiplies.
+    quads: usize,
+    w_lanes: Vec<String>,
+    x_lanes: Vec<String>,
 }
 
 /// A convolution of one group is a matrix product per image, weights (M × C·KH·KW) times the
@@ -83,10 +88,20 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
         per,
         depth,
         pointwise: ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0),
+        quads: per / 4,
+        w_lanes: lanes("w", per),
+        x_lanes: lanes("x", per),
     };
     let groups = [pixels.div_ceil(16 * per), ys[1].div_ceil(16 * per), xs[0]];
     let kernel = l.kernel_with_grid("conv_gemm.wgsl", &context, bindings, params, groups)?;
     Ok(kernel.splittable(&[1, if bias.is_some() { 4 } else { 3 }]))
+}
+
+/// `name0.x`, `name0.y`, … for `count` values held in fours.
+fn lanes(name: &str, count: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| format!("{name}{}.{}", i / 4, ["x", "y", "z", "w"][i % 4]))
+        .collect()
 }
 
 fn direct_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileError> {

@@ -6,6 +6,8 @@ use serde::Serialize;
 use super::elementwise::wgsl_type;
 use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
+use crate::order::along_value;
+use crate::views::contiguous_strides;
 use crate::CompileError;
 
 /// Operand names in the shader; one per input.
@@ -17,6 +19,8 @@ struct Context {
     operands: Vec<&'static str>,
     out_rank: usize,
     reduce_rank: usize,
+    /// The store offset comes from `stored()` rather than the walk.
+    mapped: bool,
 }
 
 pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
@@ -48,22 +52,72 @@ pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
     check_rank(c.reduce_shape.len(), "an einsum's summed labels")?;
     let n: usize = c.output_shape.iter().product();
     let reduce_n = c.reduce_shape.iter().product();
+    // Where each output element is stored, by output axis.
+    let shape = &c.output_shape;
+    let contiguous = contiguous_strides(shape);
+    let stored = match l.node.epilogue.as_ref().and_then(|e| e.store.as_ref()) {
+        Some(store) => along_value(store, shape, &contiguous),
+        None => Some(contiguous.clone()),
+    };
+    // Without a per-axis store, the kernel walks the output in its own order and `stored` maps.
+    let (store, mapped) = match stored {
+        Some(strides) => (strides, false),
+        None => (contiguous, true),
+    };
+    let order = walk_order(&c.output_strides, &store);
+    let permute = |v: &[usize]| order.iter().map(|&a| v[a]).collect::<Vec<_>>();
     // Scalars, two words of padding, then one offset per operand slot (a vec4).
     let mut params = Params::new().u32(n).u32(reduce_n).u32(0).u32(0);
     for k in 0..OPERANDS.len() {
         params = params.u32(views.get(k).map_or(0, |v| v.offset));
     }
-    params = params.dims(&c.output_shape).dims(&c.reduce_shape);
+    params = params
+        .dims(&permute(shape))
+        .dims(&permute(&store))
+        .dims(&c.reduce_shape);
     for k in 0..inputs.len() {
-        params = params.dims(&c.output_strides[k]).dims(&c.reduce_strides[k]);
+        params = params
+            .dims(&permute(&c.output_strides[k]))
+            .dims(&c.reduce_strides[k]);
     }
     let context = Context {
         ty: wgsl_type(l.graph.tensor(y).ty.dtype),
         operands: OPERANDS[..inputs.len()].to_vec(),
         out_rank: c.output_shape.len(),
         reduce_rank: c.reduce_shape.len(),
+        mapped,
     };
     let mut bindings: Vec<_> = inputs.iter().map(|&t| l.region(t)).collect();
     bindings.push(l.region(y));
     l.kernel("einsum.wgsl", &context, bindings, params.finish()?, n)
+}
+
+/// The order to walk the output axes in, outermost first: the original order, except that the
+/// innermost is the axis along which the most operands and the store step by one element, so
+/// neighbouring invocations touch neighbouring memory.
+fn walk_order(operand_strides: &[Vec<usize>], store: &[usize]) -> Vec<usize> {
+    let rank = store.len();
+    let unit_steps = |a: usize| {
+        let operands = operand_strides.iter().filter(|s| s[a] == 1).count();
+        operands + usize::from(store[a] == 1)
+    };
+    let Some(inner) = (0..rank).rev().max_by_key(|&a| unit_steps(a)) else {
+        return Vec::new();
+    };
+    (0..rank).filter(|&a| a != inner).chain([inner]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::walk_order;
+
+    #[test]
+    fn the_axis_most_reads_and_the_store_step_along_goes_innermost() {
+        // y[b, h, v, n] = Σ_k q[b, h, k, n] λ[b, n, k, v], stored as tokens (b, n, h, v).
+        let (h, k, v, n) = (2, 3, 4, 5);
+        let q = vec![h * k * n, k * n, 0, 1];
+        let lambda = vec![n * k * v, 0, 1, k * v];
+        let store = [n * h * v, v, 1, h * v];
+        assert_eq!(walk_order(&[q, lambda], &store), [0, 1, 3, 2]);
+    }
 }
