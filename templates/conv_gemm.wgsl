@@ -22,6 +22,11 @@ struct Params {
     dilation_h: u32,
     dilation_w: u32,
     image: u32,
+    channels: u32,
+    // A depth step of DEPTH taps, as whole channels, rows and columns of the kernel window.
+    step_c: u32,
+    step_ky: u32,
+    step_kx: u32,
     _pad: u32,
 {{- epilogue::params(e=epilogue) }}
 }
@@ -68,11 +73,17 @@ fn main(
 {%- for a in range(end=per) %}{% for b in range(end=per) %}
     var acc{{ a }}_{{ b }} = 0.0;
 {%- endfor %}{% endfor %}
+    // Each invocation stages {{ slots }} values of each operand per depth step. Its patch values
+    // are taps (channel, ky, kx) that advance by DEPTH every step, tracked without dividing.
+{%- for r in range(end=slots) %}
+    var tap{{ r }} = tap_of(flat / TILE + {{ r }}u * (256u / TILE));
+{%- endfor %}
     for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
         // 256 invocations stage DEPTH×TILE values of each operand, reading memory in order: along
         // c for the weight's rows, along pixels for x.
-        for (var r = 0u; r < DEPTH * TILE / 256u; r++) {
-            let e = flat + r * 256u;
+{%- for r in range(end=slots) %}
+        {
+            let e = flat + {{ r * 256 }}u;
             let wm = e / DEPTH;
             let wk = e % DEPTH;
             var wv = 0.0;
@@ -80,8 +91,10 @@ fn main(
                 wv = weight[(m0 + wm) * p.depth + k0 + wk];
             }
             w_tile[wk][wm >> 2u][wm & 3u] = wv;
-            x_tile[e / TILE][(e % TILE) >> 2u][e & 3u] = gathered(x_image, k0 + e / TILE, q, window);
+            x_tile[e / TILE][(e % TILE) >> 2u][e & 3u] = gathered(x_image, tap{{ r }}, q, window);
+            tap{{ r }} = advanced(tap{{ r }});
         }
+{%- endfor %}
         workgroupBarrier();
         for (var k = 0u; k < DEPTH; k++) {
 {%- for j in range(end=quads) %}
@@ -99,27 +112,44 @@ fn main(
 {%- endfor %}{% endfor %}
 }
 
-// The input value that tap k (channel, ky, kx) contributes to output pixel q, whose window starts
-// at `window` (unsigned wrap-around makes positions above or left of the edge fail the bound
-// check too).
-fn gathered(x_image: u32, k: u32, q: u32, window: vec2<u32>) -> f32 {
-    if k >= p.depth || q >= p.pixels {
+// Tap k of a weight row as (channel, ky, kx).
+fn tap_of(k: u32) -> vec3<u32> {
+    let taps = p.kh * p.kw;
+    let c = k / taps;
+    let ky = (k - c * taps) / p.kw;
+    return vec3(c, ky, k - c * taps - ky * p.kw);
+}
+
+// The tap DEPTH further along a weight row.
+fn advanced(tap: vec3<u32>) -> vec3<u32> {
+    var t = tap + vec3(p.step_c, p.step_ky, p.step_kx);
+    if t.z >= p.kw {
+        t.z -= p.kw;
+        t.y += 1u;
+    }
+    if t.y >= p.kh {
+        t.y -= p.kh;
+        t.x += 1u;
+    }
+    return t;
+}
+
+// The input value that `tap` contributes to output pixel q, whose window starts at `window`
+// (unsigned wrap-around makes positions above or left of the edge fail the bound check too).
+fn gathered(x_image: u32, tap: vec3<u32>, q: u32, window: vec2<u32>) -> f32 {
+    if tap.x >= p.channels || q >= p.pixels {
         return 0.0;
     }
 {%- if pointwise %}
     // 1×1, stride 1, no padding: the patch is the input itself.
-    return load_x(x_image + k * p.pixels + q);
+    return load_x(x_image + tap.x * p.pixels + q);
 {%- else %}
-    let taps = p.kh * p.kw;
-    let c = k / taps;
-    let tap = k - c * taps;
-    let ky = tap / p.kw;
-    let iy = window.x + ky * p.dilation_h;
-    let ix = window.y + (tap - ky * p.kw) * p.dilation_w;
+    let iy = window.x + tap.y * p.dilation_h;
+    let ix = window.y + tap.z * p.dilation_w;
     if iy >= p.h || ix >= p.w {
         return 0.0;
     }
-    return load_x(x_image + (c * p.h + iy) * p.w + ix);
+    return load_x(x_image + (tap.x * p.h + iy) * p.w + ix);
 {%- endif %}
 }
 

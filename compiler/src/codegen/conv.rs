@@ -45,6 +45,8 @@ struct GemmContext {
     /// Fours of outputs per invocation along each axis, and the names of the single values
     /// (`w0.x`, …, `x1.w`) an invocation multiplies.
     quads: usize,
+    /// Values of each operand an invocation stages per depth step.
+    slots: usize,
     w_lanes: Vec<String>,
     x_lanes: Vec<String>,
 }
@@ -57,9 +59,17 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
     let bias = l.input(2);
     let (xs, ws, ys) = (l.shape(x), l.shape(w), l.shape(y));
     let pixels = ys[2] * ys[3];
+    let tiles = |per: usize| pixels.div_ceil(16 * per) * ys[1].div_ceil(16 * per) * xs[0];
+    let (per, depth) = if tiles(LARGE_TILES.0) >= LARGE_TILE_WORKGROUPS {
+        LARGE_TILES
+    } else {
+        SMALL_TILES
+    };
+    // One depth step moves every staged tap `depth` along a weight row (channel, ky, kx).
+    let (taps, kw) = ((ws[2] * ws[3]).max(1), ws[3].max(1));
     let params = Params::new()
         .u32(ys[1])
-        .u32(ws[1] * ws[2] * ws[3])
+        .u32(ws[1] * taps)
         .u32(pixels)
         .u32(ys[3])
         .u32(xs[2])
@@ -73,22 +83,21 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
         .u32(op.dilations[0])
         .u32(op.dilations[1])
         .u32(xs[1] * xs[2] * xs[3])
+        .u32(ws[1])
+        .u32(depth / taps)
+        .u32(depth % taps / kw)
+        .u32(depth % taps % kw)
         .finish()?;
     let mut bindings = vec![l.region(x), l.region(w)];
     bindings.extend(bias.map(|b| l.region(b)));
     bindings.push(l.region(y));
-    let tiles = |per: usize| pixels.div_ceil(16 * per) * ys[1].div_ceil(16 * per) * xs[0];
-    let (per, depth) = if tiles(LARGE_TILES.0) >= LARGE_TILE_WORKGROUPS {
-        LARGE_TILES
-    } else {
-        SMALL_TILES
-    };
     let context = GemmContext {
         has_bias: bias.is_some(),
         per,
         depth,
         pointwise: ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0),
         quads: per / 4,
+        slots: per * depth / 16,
         w_lanes: lanes("w", per),
         x_lanes: lanes("x", per),
     };
