@@ -73,29 +73,28 @@ fn main(
 {%- for a in range(end=per) %}{% for b in range(end=per) %}
     var acc{{ a }}_{{ b }} = 0.0;
 {%- endfor %}{% endfor %}
-    // Each invocation stages {{ slots }} values of each operand per depth step. Its patch values
-    // are taps (channel, ky, kx) that advance by DEPTH every step, tracked without dividing.
+    // Each invocation stages {{ slots }} values of each operand per depth step, reading memory in
+    // order: along c for the weight's rows, along pixels for x. Its patch values are taps
+    // (channel, ky, kx) that advance by DEPTH every step, tracked without dividing. The next
+    // step's values are read into registers while this step's are multiplied.
 {%- for r in range(end=slots) %}
     var tap{{ r }} = tap_of(flat / TILE + {{ r }}u * (256u / TILE));
+    var wv{{ r }} = weight_at(m0, 0u, flat + {{ r * 256 }}u);
+    var xv{{ r }} = gathered(x_image, tap{{ r }}, q, window);
 {%- endfor %}
     for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
-        // 256 invocations stage DEPTH×TILE values of each operand, reading memory in order: along
-        // c for the weight's rows, along pixels for x.
 {%- for r in range(end=slots) %}
-        {
-            let e = flat + {{ r * 256 }}u;
-            let wm = e / DEPTH;
-            let wk = e % DEPTH;
-            var wv = 0.0;
-            if k0 + wk < p.depth && m0 + wm < p.m {
-                wv = weight[(m0 + wm) * p.depth + k0 + wk];
-            }
-            w_tile[wk][wm >> 2u][wm & 3u] = wv;
-            x_tile[e / TILE][(e % TILE) >> 2u][e & 3u] = gathered(x_image, tap{{ r }}, q, window);
-            tap{{ r }} = advanced(tap{{ r }});
-        }
+        w_tile[(flat + {{ r * 256 }}u) % DEPTH][(flat + {{ r * 256 }}u) / DEPTH >> 2u][((flat + {{ r * 256 }}u) / DEPTH) & 3u] = wv{{ r }};
+        x_tile[(flat + {{ r * 256 }}u) / TILE][(flat % TILE) >> 2u][flat & 3u] = xv{{ r }};
 {%- endfor %}
         workgroupBarrier();
+        if k0 + DEPTH < p.depth {
+{%- for r in range(end=slots) %}
+            tap{{ r }} = advanced(tap{{ r }});
+            wv{{ r }} = weight_at(m0, k0 + DEPTH, flat + {{ r * 256 }}u);
+            xv{{ r }} = gathered(x_image, tap{{ r }}, q, window);
+{%- endfor %}
+        }
         for (var k = 0u; k < DEPTH; k++) {
 {%- for j in range(end=quads) %}
             let w{{ j }} = w_tile[k][lid.y * {{ quads }}u + {{ j }}u];
@@ -110,6 +109,16 @@ fn main(
 {%- for a in range(end=per) %}{% for b in range(end=per) %}
     store(m0 + lid.y * {{ per }}u + {{ a }}u, p0 + lid.x * {{ per }}u + {{ b }}u, n, acc{{ a }}_{{ b }});
 {%- endfor %}{% endfor %}
+}
+
+// The weight that staging slot e (DEPTH values along each of TILE rows) holds at depth step k0.
+fn weight_at(m0: u32, k0: u32, e: u32) -> f32 {
+    let m = m0 + e / DEPTH;
+    let k = k0 + e % DEPTH;
+    if k >= p.depth || m >= p.m {
+        return 0.0;
+    }
+    return weight[m * p.depth + k];
 }
 
 // Tap k of a weight row as (channel, ky, kx).
