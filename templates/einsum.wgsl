@@ -1,5 +1,4 @@
 {% import "macros/index.wgsl" as index %}
-{% import "macros/reduce.wgsl" as reduce %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 // Einsum as a strided contraction: each invocation owns one output element, walks the summed
 // labels, and reads every operand through its own strides (0 where a label is absent), so no
@@ -29,17 +28,8 @@ struct Params {
 {{- epilogue::bindings(e=epilogue) }}
 
 {{ epilogue::function(e=epilogue, ty=ty) }}
-{%- if per_workgroup %}
-
-{{ reduce::functions(workgroup=workgroup, half=half) }}
-
-// Few outputs with long sums: one workgroup per output element, each invocation summing every
-// {{ workgroup }}th term.
-{{ index::per_workgroup(workgroup=workgroup, name="i", count="p.n") }}
-{%- else %}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
-{%- endif %}
     // Invocation i owns the output element at index i of the walk order; o is where it is stored.
     var rest = i;
     var o = 0u;
@@ -61,11 +51,11 @@ struct Params {
     var acc = {{ ty }}(0);
 {%- if reduce_rank == 1 %}
     // One summed label: each operand steps by its own stride.
-    for (var r = {{ first }}; r < p.reduce_n; r += {{ step }}) {
+    for (var r = 0u; r < p.reduce_n; r++) {
         acc += {% for operand in operands %}{{ operand }}[{{ operand }}_base + r * p.{{ operand }}_reduce[0][0]]{% if not loop.last %} * {% endif %}{% endfor %};
     }
 {%- else %}
-    for (var r = {{ first }}; r < p.reduce_n; r += {{ step }}) {
+    for (var r = 0u; r < p.reduce_n; r++) {
         var left = r;
 {%- for operand in operands %}
         var {{ operand }}_at = {{ operand }}_base;
@@ -81,12 +71,5 @@ struct Params {
         acc += {% for operand in operands %}{{ operand }}[{{ operand }}_at]{% if not loop.last %} * {% endif %}{% endfor %};
     }
 {%- endif %}
-{%- if per_workgroup %}
-    acc = reduce(lid, acc, 0u);
-    if lid == 0u {
-        y[o] = epilogue(acc, o);
-    }
-{%- else %}
     y[o] = epilogue(acc, o);
-{%- endif %}
 }

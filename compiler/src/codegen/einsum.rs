@@ -1,7 +1,6 @@
 //! Einsum of one or more operands as one strided contraction kernel.
 
 use onnx2wgsl_opset18::ops::einsum::Einsum;
-use onnx2wgsl_opset18::DataType;
 use serde::Serialize;
 
 use super::elementwise::wgsl_type;
@@ -22,20 +21,7 @@ struct Context {
     reduce_rank: usize,
     /// The store offset comes from `stored()` rather than the walk.
     mapped: bool,
-    /// One workgroup per output element (see [`FEW_OUTPUTS`]).
-    per_workgroup: bool,
-    /// Where the tree reduction starts (see `macros/reduce.wgsl`).
-    half: u32,
-    /// The first summed term an invocation takes, and how far it steps.
-    first: String,
-    step: String,
 }
-
-/// Float contractions with at most this many outputs, each a sum of at least [`LONG_SUM`] terms,
-/// give each output a workgroup: one invocation per output would leave most of the GPU idle (the
-/// λ-layers' content lambdas: 3,200 outputs, each a sum over 4,096 pixels).
-const FEW_OUTPUTS: usize = 1 << 16;
-const LONG_SUM: usize = 1024;
 
 pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
     let inputs: Vec<_> = l.node.op_inputs().iter().flatten().copied().collect();
@@ -94,44 +80,26 @@ pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
             .dims(&permute(&c.output_strides[k]))
             .dims(&c.reduce_strides[k]);
     }
-    let float = l.graph.tensor(y).ty.dtype == DataType::Float;
-    let per_workgroup = float && n <= FEW_OUTPUTS && reduce_n >= LONG_SUM;
-    let workgroup = l.target.workgroup();
-    let (first, step) = match per_workgroup {
-        true => ("lid".to_string(), format!("{workgroup}u")),
-        false => ("0u".to_string(), "1u".to_string()),
-    };
     let context = Context {
         ty: wgsl_type(l.graph.tensor(y).ty.dtype),
         operands: OPERANDS[..inputs.len()].to_vec(),
         out_rank: c.output_shape.len(),
         reduce_rank: c.reduce_shape.len(),
         mapped,
-        per_workgroup,
-        half: workgroup.div_ceil(2).next_power_of_two(),
-        first,
-        step,
     };
     let mut bindings: Vec<_> = inputs.iter().map(|&t| l.region(t)).collect();
     bindings.push(l.region(y));
-    let threads = if per_workgroup {
-        n * workgroup as usize
-    } else {
-        n
-    };
-    l.kernel("einsum.wgsl", &context, bindings, params.finish()?, threads)
+    l.kernel("einsum.wgsl", &context, bindings, params.finish()?, n)
 }
 
 /// The order to walk the output axes in, outermost first: the original order, except that the
-/// innermost is the axis along which the store and the most operands step by one element, so
+/// innermost is the axis along which the most operands and the store step by one element, so
 /// neighbouring invocations touch neighbouring memory.
 fn walk_order(operand_strides: &[Vec<usize>], store: &[usize]) -> Vec<usize> {
     let rank = store.len();
-    // Scattered stores cost more than scattered reads (which caches absorb), so the store
-    // counts twice.
     let unit_steps = |a: usize| {
         let operands = operand_strides.iter().filter(|s| s[a] == 1).count();
-        operands + 2 * usize::from(store[a] == 1)
+        operands + usize::from(store[a] == 1)
     };
     let Some(inner) = (0..rank).rev().max_by_key(|&a| unit_steps(a)) else {
         return Vec::new();
