@@ -54,17 +54,39 @@ fn affine(i: u32) -> vec2<u32> {
 
 {{ index::per_workgroup(workgroup=workgroup, name="group", count="p.groups") }}
     let start = group * p.len;
-    var sum = 0.0;
-    for (var j = lid; j < p.len; j += {{ workgroup }}u) {
-        sum += load_x(start + j);
+    // Each invocation keeps four loads in flight: with one workgroup per run, one at a time would
+    // leave the run waiting on memory.
+    var sum = vec4(0.0);
+    var j = lid;
+    for (; j + {{ 3 * workgroup }}u < p.len; j += {{ 4 * workgroup }}u) {
+        sum += vec4(
+            load_x(start + j),
+            load_x(start + j + {{ workgroup }}u),
+            load_x(start + j + {{ 2 * workgroup }}u),
+            load_x(start + j + {{ 3 * workgroup }}u),
+        );
     }
-    let mean = reduce(lid, sum, 0u) / f32(p.len);
-    var squares = 0.0;
-    for (var j = lid; j < p.len; j += {{ workgroup }}u) {
-        let d = load_x(start + j) - mean;
+    for (; j < p.len; j += {{ workgroup }}u) {
+        sum.x += load_x(start + j);
+    }
+    let mean = reduce(lid, sum.x + sum.y + sum.z + sum.w, 0u) / f32(p.len);
+    var squares = vec4(0.0);
+    j = lid;
+    for (; j + {{ 3 * workgroup }}u < p.len; j += {{ 4 * workgroup }}u) {
+        let d = vec4(
+            load_x(start + j),
+            load_x(start + j + {{ workgroup }}u),
+            load_x(start + j + {{ 2 * workgroup }}u),
+            load_x(start + j + {{ 3 * workgroup }}u),
+        ) - mean;
         squares += d * d;
     }
-    let inv_std = 1.0 / sqrt(reduce(lid, squares, 0u) / f32(p.len) + p.epsilon);
+    for (; j < p.len; j += {{ workgroup }}u) {
+        let d = load_x(start + j) - mean;
+        squares.x += d * d;
+    }
+    let total = squares.x + squares.y + squares.z + squares.w;
+    let inv_std = 1.0 / sqrt(reduce(lid, total, 0u) / f32(p.len) + p.epsilon);
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
         let i = start + j;
         let at = affine(i);
