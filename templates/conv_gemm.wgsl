@@ -3,7 +3,7 @@
 // Convolution of one group as a tiled matrix product per image ("implicit GEMM"):
 // y[n, m, q] = sum_k weight[m, k] * patch[n, k, q]{% if has_bias %} + bias[m]{% endif %}, where k runs over (input channel, ky, kx)
 // and patch gathers the input pixel that output pixel q sees through that tap (0 in the padding).
-// Each workgroup of 16×16 invocations computes a {{ per * 16 }}×{{ per * 16 }} tile of (m, q), {{ per }}×{{ per }} outputs per
+// Each workgroup of 16×16 invocations computes a {{ per_m * 16 }}×{{ per_q * 16 }} tile of (m, q), {{ per_m }}×{{ per_q }} outputs per
 // invocation, staging {{ depth }}-deep slices of weight and patch in workgroup memory.
 struct Params {
     m: u32,
@@ -44,13 +44,14 @@ struct Params {
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
-const TILE: u32 = {{ per * 16 }}u;
+const TILE_M: u32 = {{ per_m * 16 }}u;
+const TILE_Q: u32 = {{ per_q * 16 }}u;
 const DEPTH: u32 = {{ depth }}u;
 
-// [k][m] and [k][p] slices of the current depth step, in fours so each invocation reads its
-// {{ per }} weights and {{ per }} pixels of a step with {{ quads * 2 }} loads.
-var<workgroup> w_tile: array<array<vec4<f32>, {{ per * 4 }}>, {{ depth }}>;
-var<workgroup> x_tile: array<array<vec4<f32>, {{ per * 4 }}>, {{ depth }}>;
+// [k][m] and [k][q] slices of the current depth step; pixels in fours, so each invocation reads
+// its {{ per_q }} pixels of a step with {{ quads }} loads.
+var<workgroup> w_tile: array<array<f32, {{ per_m * 16 }}>, {{ depth }}>;
+var<workgroup> x_tile: array<array<vec4<f32>, {{ per_q * 4 }}>, {{ depth }}>;
 
 @compute @workgroup_size(16, 16)
 fn main(
@@ -58,60 +59,68 @@ fn main(
     @builtin(local_invocation_id) lid: vec3<u32>,
     @builtin(local_invocation_index) flat: u32,
 ) {
-    let m0 = wid.y * TILE;
-    let p0 = wid.x * TILE;
+    let m0 = wid.y * TILE_M;
+    let p0 = wid.x * TILE_Q;
     let n = wid.z;
     let x_image = n * p.image;
     // Every invocation stages the same pixel column at each depth step (256 is a multiple of
-    // TILE), so where that pixel's window starts is worked out once.
-    let q = p0 + flat % TILE;
+    // TILE_Q), so where that pixel's window starts is worked out once.
+    let q = p0 + flat % TILE_Q;
     let window = vec2(
         (q / p.ow) * p.stride_h - p.pad_h,
         (q % p.ow) * p.stride_w - p.pad_w,
     );
-    // The {{ per }}×{{ per }} accumulators are unrolled into scalars so they stay in registers.
-{%- for a in range(end=per) %}{% for b in range(end=per) %}
+    // The {{ per_m }}×{{ per_q }} accumulators are unrolled into scalars so they stay in registers.
+{%- for a in range(end=per_m) %}{% for b in range(end=per_q) %}
     var acc{{ a }}_{{ b }} = 0.0;
 {%- endfor %}{% endfor %}
-    // Each invocation stages {{ slots }} values of each operand per depth step, reading memory in
-    // order: along c for the weight's rows, along pixels for x. Its patch values are taps
-    // (channel, ky, kx) that advance by DEPTH every step, tracked without dividing. The next
-    // step's values are read into registers while this step's are multiplied.
-{%- for r in range(end=slots) %}
-    var tap{{ r }} = tap_of(flat / TILE + {{ r }}u * (256u / TILE));
+    // Per depth step each invocation stages {{ w_slots }} weights and {{ x_slots }} patch values, reading
+    // memory in order: along c for the weight's rows, along pixels for x. Its patch values are
+    // taps (channel, ky, kx) that advance by DEPTH every step, tracked without dividing. The
+    // next step's values are read into registers while this step's are multiplied.
+{%- for r in range(end=w_slots) %}
     var wv{{ r }} = weight_at(m0, 0u, flat + {{ r * 256 }}u);
+{%- endfor %}
+{%- for r in range(end=x_slots) %}
+    var tap{{ r }} = tap_of(flat / TILE_Q + {{ r }}u * (256u / TILE_Q));
     var xv{{ r }} = gathered(x_image, tap{{ r }}, q, window);
 {%- endfor %}
     for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
-{%- for r in range(end=slots) %}
-        w_tile[(flat + {{ r * 256 }}u) % DEPTH][(flat + {{ r * 256 }}u) / DEPTH >> 2u][((flat + {{ r * 256 }}u) / DEPTH) & 3u] = wv{{ r }};
-        x_tile[(flat + {{ r * 256 }}u) / TILE][(flat % TILE) >> 2u][flat & 3u] = xv{{ r }};
+{%- for r in range(end=w_slots) %}
+        w_tile[(flat + {{ r * 256 }}u) % DEPTH][(flat + {{ r * 256 }}u) / DEPTH] = wv{{ r }};
+{%- endfor %}
+{%- for r in range(end=x_slots) %}
+        x_tile[(flat + {{ r * 256 }}u) / TILE_Q][(flat % TILE_Q) >> 2u][flat & 3u] = xv{{ r }};
 {%- endfor %}
         workgroupBarrier();
         if k0 + DEPTH < p.depth {
-{%- for r in range(end=slots) %}
-            tap{{ r }} = advanced(tap{{ r }});
+{%- for r in range(end=w_slots) %}
             wv{{ r }} = weight_at(m0, k0 + DEPTH, flat + {{ r * 256 }}u);
+{%- endfor %}
+{%- for r in range(end=x_slots) %}
+            tap{{ r }} = advanced(tap{{ r }});
             xv{{ r }} = gathered(x_image, tap{{ r }}, q, window);
 {%- endfor %}
         }
         for (var k = 0u; k < DEPTH; k++) {
+{%- for a in range(end=per_m) %}
+            let w{{ a }} = w_tile[k][lid.y * {{ per_m }}u + {{ a }}u];
+{%- endfor %}
 {%- for j in range(end=quads) %}
-            let w{{ j }} = w_tile[k][lid.y * {{ quads }}u + {{ j }}u];
             let x{{ j }} = x_tile[k][lid.x * {{ quads }}u + {{ j }}u];
 {%- endfor %}
-{%- for a in range(end=per) %}{% for b in range(end=per) %}
-            acc{{ a }}_{{ b }} += {{ w_lanes[a] }} * {{ x_lanes[b] }};
+{%- for a in range(end=per_m) %}{% for b in range(end=per_q) %}
+            acc{{ a }}_{{ b }} += w{{ a }} * {{ x_lanes[b] }};
 {%- endfor %}{% endfor %}
         }
         workgroupBarrier();
     }
-{%- for a in range(end=per) %}{% for b in range(end=per) %}
-    store(m0 + lid.y * {{ per }}u + {{ a }}u, p0 + lid.x * {{ per }}u + {{ b }}u, n, acc{{ a }}_{{ b }});
+{%- for a in range(end=per_m) %}{% for b in range(end=per_q) %}
+    store(m0 + lid.y * {{ per_m }}u + {{ a }}u, p0 + lid.x * {{ per_q }}u + {{ b }}u, n, acc{{ a }}_{{ b }});
 {%- endfor %}{% endfor %}
 }
 
-// The weight that staging slot e (DEPTH values along each of TILE rows) holds at depth step k0.
+// The weight that staging slot e (DEPTH values along each of TILE_M rows) holds at depth step k0.
 fn weight_at(m0: u32, k0: u32, e: u32) -> f32 {
     let m = m0 + e / DEPTH;
     let k = k0 + e % DEPTH;

@@ -38,17 +38,34 @@ const LARGE_TILE_WORKGROUPS: usize = 256;
 #[derive(Serialize)]
 struct GemmContext {
     has_bias: bool,
-    per: usize,
+    /// Outputs per invocation along m (output channels) and q (pixels).
+    per_m: usize,
+    per_q: usize,
     depth: usize,
+    /// Weights and patch values each invocation stages per depth step.
+    w_slots: usize,
+    x_slots: usize,
     /// 1×1 kernel, stride 1, no padding: the patch matrix is the input itself.
     pointwise: bool,
-    /// Fours of outputs per invocation along each axis, and the names of the single values
-    /// (`w0.x`, …, `x1.w`) an invocation multiplies.
+    /// Fours of pixels per invocation, and the names of the single pixels (`x0.x`, …) an
+    /// invocation multiplies.
     quads: usize,
-    /// Values of each operand an invocation stages per depth step.
-    slots: usize,
-    w_lanes: Vec<String>,
     x_lanes: Vec<String>,
+}
+
+/// Outputs per invocation along m for `m` output channels, given `per` along pixels: `per` unless
+/// that leaves more than a quarter of the tile's rows past the last channel (the λ-layers' 40 and
+/// 80 keys in 64-row tiles); then the fewest rows computed, largest tiles first. A step must
+/// stage a whole number of weights per invocation (16·per_m·depth a multiple of 256).
+fn rows_per_invocation(m: usize, per: usize, depth: usize) -> usize {
+    let rows = |p: usize| m.div_ceil(16 * p) * 16 * p;
+    if 4 * (rows(per) - m) <= rows(per) {
+        return per;
+    }
+    (1..=8)
+        .filter(|p| (p * depth) % 16 == 0)
+        .min_by_key(|&p| (rows(p), std::cmp::Reverse(p)))
+        .unwrap_or(per)
 }
 
 /// A convolution of one group is a matrix product per image, weights (M × C·KH·KW) times the
@@ -65,6 +82,7 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
     } else {
         SMALL_TILES
     };
+    let per_m = rows_per_invocation(ys[1], per, depth);
     // One depth step moves every staged tap `depth` along a weight row (channel, ky, kx).
     let (taps, kw) = ((ws[2] * ws[3]).max(1), ws[3].max(1));
     let params = Params::new()
@@ -93,15 +111,16 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
     bindings.push(l.region(y));
     let context = GemmContext {
         has_bias: bias.is_some(),
-        per,
+        per_m,
+        per_q: per,
         depth,
+        w_slots: per_m * depth / 16,
+        x_slots: per * depth / 16,
         pointwise: ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0),
         quads: per / 4,
-        slots: per * depth / 16,
-        w_lanes: lanes("w", per),
         x_lanes: lanes("x", per),
     };
-    let groups = [pixels.div_ceil(16 * per), ys[1].div_ceil(16 * per), xs[0]];
+    let groups = [pixels.div_ceil(16 * per), ys[1].div_ceil(16 * per_m), xs[0]];
     let kernel = l.kernel_with_grid("conv_gemm.wgsl", &context, bindings, params, groups)?;
     Ok(kernel.splittable(&[1, if bias.is_some() { 4 } else { 3 }]))
 }
@@ -150,4 +169,21 @@ fn direct_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, Compil
         n,
     )
     .map(|k| k.splittable(&[1, if bias.is_some() { 4 } else { 3 }]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_per_invocation;
+
+    #[test]
+    fn tiles_shrink_along_m_only_when_many_rows_would_be_idle() {
+        // 320 channels fill five 64-row tiles; 160 leave 32 of 192 rows idle, which is fine.
+        assert_eq!(rows_per_invocation(320, 4, 16), 4);
+        assert_eq!(rows_per_invocation(160, 4, 16), 4);
+        // 40 keys: 48-row tiles rather than 64; 80: exactly 80.
+        assert_eq!(rows_per_invocation(40, 4, 16), 3);
+        assert_eq!(rows_per_invocation(80, 4, 16), 5);
+        // Large tiles stage 8 deep, so rows come in pairs: 3 channels get 32-row tiles.
+        assert_eq!(rows_per_invocation(3, 8, 8), 2);
+    }
 }
