@@ -63,7 +63,7 @@ fn rows_per_invocation(m: usize, per: usize, depth: usize) -> usize {
         return per;
     }
     (1..=8)
-        .filter(|p| (p * depth) % 16 == 0)
+        .filter(|p| (p * depth).is_multiple_of(16))
         .min_by_key(|&p| (rows(p), std::cmp::Reverse(p)))
         .unwrap_or(per)
 }
