@@ -48,9 +48,13 @@ const TILE_M: u32 = {{ per_m * 16 }}u;
 const TILE_Q: u32 = {{ per_q * 16 }}u;
 const DEPTH: u32 = {{ depth }}u;
 
-// [k][m] and [k][q] slices of the current depth step; pixels in fours, so each invocation reads
-// its {{ per_q }} pixels of a step with {{ quads }} loads.
+// [k][m] and [k][q] slices of the current depth step; pixels (and rows, when per_m allows) in
+// fours, so each invocation reads its {{ per_q }} pixels of a step with {{ quads }} loads.
+{%- if w_quads %}
+var<workgroup> w_tile: array<array<vec4<f32>, {{ per_m * 4 }}>, {{ depth }}>;
+{%- else %}
 var<workgroup> w_tile: array<array<f32, {{ per_m * 16 }}>, {{ depth }}>;
+{%- endif %}
 var<workgroup> x_tile: array<array<vec4<f32>, {{ per_q * 4 }}>, {{ depth }}>;
 
 @compute @workgroup_size(16, 16)
@@ -87,7 +91,11 @@ fn main(
 {%- endfor %}
     for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
 {%- for r in range(end=w_slots) %}
+{%- if w_quads %}
+        w_tile[(flat + {{ r * 256 }}u) % DEPTH][(flat + {{ r * 256 }}u) / DEPTH >> 2u][((flat + {{ r * 256 }}u) / DEPTH) & 3u] = wv{{ r }};
+{%- else %}
         w_tile[(flat + {{ r * 256 }}u) % DEPTH][(flat + {{ r * 256 }}u) / DEPTH] = wv{{ r }};
+{%- endif %}
 {%- endfor %}
 {%- for r in range(end=x_slots) %}
         x_tile[(flat + {{ r * 256 }}u) / TILE_Q][(flat % TILE_Q) >> 2u][flat & 3u] = xv{{ r }};
@@ -103,14 +111,20 @@ fn main(
 {%- endfor %}
         }
         for (var k = 0u; k < DEPTH; k++) {
+{%- if w_quads %}
+{%- for j in range(end=w_quads) %}
+            let w{{ j }} = w_tile[k][lid.y * {{ w_quads }}u + {{ j }}u];
+{%- endfor %}
+{%- else %}
 {%- for a in range(end=per_m) %}
             let w{{ a }} = w_tile[k][lid.y * {{ per_m }}u + {{ a }}u];
 {%- endfor %}
+{%- endif %}
 {%- for j in range(end=quads) %}
             let x{{ j }} = x_tile[k][lid.x * {{ quads }}u + {{ j }}u];
 {%- endfor %}
 {%- for a in range(end=per_m) %}{% for b in range(end=per_q) %}
-            acc{{ a }}_{{ b }} += w{{ a }} * {{ x_lanes[b] }};
+            acc{{ a }}_{{ b }} += {{ w_lanes[a] }} * {{ x_lanes[b] }};
 {%- endfor %}{% endfor %}
         }
         workgroupBarrier();
