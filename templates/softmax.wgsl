@@ -1,13 +1,20 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/reduce.wgsl" as reduce %}
-// Softmax along one axis: the tensor is viewed as (outer, len, inner) and each workgroup
-// normalizes one (outer, inner) line of `len` elements `inner` apart, subtracting the line's
-// maximum first for stability.
+// Softmax along one axis: each workgroup normalizes one line of `len` elements, read through x's
+// offset and strides and written contiguously, subtracting the line's maximum first for
+// stability.
 struct Params {
-    outer: u32,
+    lines: u32,
     len: u32,
-    inner: u32,
-    _pad: u32,
+    x_step: u32,
+    y_step: u32,
+    x_offset: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+    line_shape: array<vec4<u32>, 2>,
+    x_lines: array<vec4<u32>, 2>,
+    y_lines: array<vec4<u32>, 2>,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -16,21 +23,23 @@ struct Params {
 
 {{ reduce::functions(workgroup=workgroup, half=half) }}
 
-{{ index::per_workgroup(workgroup=workgroup, name="line", count="p.outer * p.inner") }}
-    let start = (line / p.inner) * p.len * p.inner + line % p.inner;
-    var top = x[start];
+{{ index::per_workgroup(workgroup=workgroup, name="line", count="p.lines") }}
+    var xs = p.x_offset;
+    var ys = 0u;
+{{ index::walk(rank=rank, index="line", shape="line_shape", vars=["xs", "ys"], strides=["x_lines", "y_lines"]) }}
+    var top = x[xs];
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
-        top = max(top, x[start + j * p.inner]);
+        top = max(top, x[xs + j * p.x_step]);
     }
     top = reduce(lid, top, 1u);
     var sum = 0.0;
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
-        let e = exp(x[start + j * p.inner] - top);
-        y[start + j * p.inner] = e;
+        let e = exp(x[xs + j * p.x_step] - top);
+        y[ys + j * p.y_step] = e;
         sum += e;
     }
     let scale = 1.0 / reduce(lid, sum, 0u);
     for (var j = lid; j < p.len; j += {{ workgroup }}u) {
-        y[start + j * p.inner] *= scale;
+        y[ys + j * p.y_step] *= scale;
     }
 }

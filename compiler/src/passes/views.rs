@@ -1,7 +1,7 @@
 //! Turns Transposes, Slices (with positive steps), Expands and same-type Casts into views where every reader can
 //! follow strides, so they cost no dispatch and no memory: the reader addresses the source tensor
 //! directly. A view stays a copy when some reader needs contiguous data (convolutions,
-//! normalizations, softmax, …), when it is a graph output, or when a later reshape of it cannot be
+//! normalizations, …), when it is a graph output, or when a later reshape of it cannot be
 //! expressed with strides.
 //!
 //! Reshapes of a strided view are views too when the merged or split axes stay evenly spaced, and
@@ -67,7 +67,7 @@ fn follows_strides(graph: &Graph, node: NodeIndex, position: usize) -> bool {
     match graph.nodes[node].op {
         Op::Binary(_) | Op::Unary(_) | Op::Einsum(_) | Op::MatMul(_) => true,
         Op::Transpose(_) | Op::Concat(_) => true,
-        Op::Slice(_) | Op::Expand(_) => position == 0,
+        Op::Slice(_) | Op::Expand(_) | Op::Softmax(_) => position == 0,
         _ => false,
     }
 }
@@ -91,11 +91,22 @@ mod tests {
     }
 
     #[test]
-    fn a_transpose_read_by_a_softmax_stays_a_copy() {
+    fn a_transpose_read_by_a_softmax_becomes_a_view() {
         let mut b = Builder::default();
         let x = b.input("x", &[2, 3]);
         let t = b.node_with("Transpose", &[("perm", Attribute::Ints(vec![1, 0]))], &[x]);
         let y = b.node("Softmax", &[t]);
+        let graph = super::run(b.finish(&[y]));
+        assert!(graph.nodes[graph.producer(t).unwrap()].view);
+    }
+
+    #[test]
+    fn a_transpose_read_by_a_layer_norm_stays_a_copy() {
+        let mut b = Builder::default();
+        let x = b.input("x", &[2, 3]);
+        let scale = b.input("scale", &[2]);
+        let t = b.node_with("Transpose", &[("perm", Attribute::Ints(vec![1, 0]))], &[x]);
+        let y = b.node("LayerNormalization", &[t, scale]);
         let graph = super::run(b.finish(&[y]));
         assert!(!graph.nodes[graph.producer(t).unwrap()].view);
     }
