@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use onnx2wgsl_opset18::ops::binary::BinaryKind;
 use onnx2wgsl_opset18::ops::unary::UnaryKind;
-use onnx2wgsl_opset18::{Op, Tensor, TensorType, Value};
+use onnx2wgsl_opset18::{Attribute, Attributes, Op, Tensor, TensorType, Value};
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
 use crate::order::AlongBase;
-use crate::views::View;
+use crate::views::{is_reshape, View};
 
 pub type TensorId = usize;
 
@@ -104,6 +104,51 @@ impl Graph {
 
     pub fn tensor(&self, id: TensorId) -> &TensorInfo {
         &self.tensors[id]
+    }
+
+    /// Adds a build-time constant.
+    pub fn add_constant(&mut self, name: &str, value: Tensor) -> TensorId {
+        self.add_tensor(TensorInfo {
+            name: name.to_string(),
+            ty: value.ty.clone(),
+            value: Some(value),
+        })
+    }
+
+    /// Adds a tensor a node will compute.
+    pub fn add_value(&mut self, name: &str, ty: TensorType) -> TensorId {
+        self.add_tensor(TensorInfo {
+            name: name.to_string(),
+            ty,
+            value: None,
+        })
+    }
+
+    /// Adds a node of the opset-18 operator `op_type` computing `output` (reshape-like operators
+    /// as views), for passes that build operators they know to be valid.
+    pub fn add_op(
+        &mut self,
+        name: &str,
+        op_type: &str,
+        attrs: &[(&str, Attribute)],
+        inputs: &[TensorId],
+        output: TensorId,
+    ) -> NodeIndex {
+        let attrs = Attributes(
+            (attrs.iter())
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        );
+        let op = Op::parse(op_type, 18, &attrs).expect("passes build valid operators");
+        self.add_node(Node {
+            name: name.to_string(),
+            op_type: op_type.to_string(),
+            view: is_reshape(&op),
+            op,
+            inputs: inputs.iter().map(|&t| Some(t)).collect(),
+            outputs: vec![output],
+            epilogue: None,
+        })
     }
 
     /// Adds a node and the edges from the producers of its inputs.

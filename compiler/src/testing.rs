@@ -3,8 +3,7 @@
 
 use onnx2wgsl_opset18::{Attribute, Attributes, DataType, Op, Tensor, TensorType};
 
-use crate::ir::{Graph, Node, TensorId, TensorInfo};
-use crate::views::is_reshape;
+use crate::ir::{Graph, TensorId, TensorInfo};
 
 #[derive(Default)]
 pub struct Builder {
@@ -14,22 +13,13 @@ pub struct Builder {
 impl Builder {
     pub fn input(&mut self, name: &str, shape: &[usize]) -> TensorId {
         let ty = TensorType::new(DataType::Float, shape.to_vec());
-        let id = self.graph.add_tensor(TensorInfo {
-            name: name.into(),
-            ty,
-            value: None,
-        });
+        let id = self.graph.add_value(name, ty);
         self.graph.inputs.push(id);
         id
     }
 
     pub fn constant(&mut self, name: &str, tensor: Tensor) -> TensorId {
-        let ty = tensor.ty.clone();
-        self.graph.add_tensor(TensorInfo {
-            name: name.into(),
-            ty,
-            value: Some(tensor),
-        })
+        self.graph.add_constant(name, tensor)
     }
 
     /// Adds a single-output node and returns its output.
@@ -43,15 +33,14 @@ impl Builder {
         attrs: &[(&str, Attribute)],
         inputs: &[TensorId],
     ) -> TensorId {
-        let attrs = Attributes(
-            attrs
-                .iter()
+        let parsed = Attributes(
+            (attrs.iter())
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
         );
-        let op = Op::parse(op_type, 18, &attrs).expect("a known operator");
-        let inputs: Vec<Option<TensorId>> = inputs.iter().map(|&t| Some(t)).collect();
-        let values = self.graph.values(&inputs);
+        let op = Op::parse(op_type, 18, &parsed).expect("a known operator");
+        let present: Vec<Option<TensorId>> = inputs.iter().map(|&t| Some(t)).collect();
+        let values = self.graph.values(&present);
         let ty = op.infer(&values).expect("valid inputs").remove(0);
         let value = op
             .fold(&values)
@@ -63,15 +52,7 @@ impl Builder {
             ty,
             value,
         });
-        self.graph.add_node(Node {
-            name,
-            op_type: op_type.into(),
-            inputs,
-            outputs: vec![output],
-            epilogue: None,
-            view: is_reshape(&op),
-            op,
-        });
+        self.graph.add_op(&name, op_type, attrs, inputs, output);
         output
     }
 

@@ -5,10 +5,10 @@
 //! costs nothing. Elsewhere it becomes a Mul and an Add of build-time constants, which fusion
 //! folds into the kernel that reads `x`.
 
-use onnx2wgsl_opset18::{Attributes, Op, Tensor};
+use onnx2wgsl_opset18::{Op, Tensor};
 use petgraph::stable_graph::NodeIndex;
 
-use crate::ir::{Graph, Node, TensorId, TensorInfo};
+use crate::ir::{Graph, TensorId};
 
 pub fn run(mut graph: Graph) -> Graph {
     let targets: Vec<NodeIndex> = (graph.nodes.node_indices())
@@ -59,34 +59,18 @@ fn rewrite(graph: &mut Graph, index: NodeIndex) {
     }
     let to_f32 = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
     let x_info = graph.tensor(x).clone();
-    let s = constant(
-        graph,
+    let s = graph.add_constant(
         &format!("{name} scale"),
         Tensor::from_f32(shape.clone(), &to_f32(&s)),
     );
-    let t = constant(
-        graph,
+    let t = graph.add_constant(
         &format!("{name} shift"),
         Tensor::from_f32(shape, &to_f32(&t)),
     );
-    let scaled = graph.add_tensor(TensorInfo {
-        name: format!("{name} scaled"),
-        ty: x_info.ty,
-        value: None,
-    });
+    let scaled = graph.add_value(&format!("{name} scaled"), x_info.ty);
     graph.remove_node(index);
-    let arithmetic =
-        |op_type: &str| Op::parse(op_type, 18, &Attributes::default()).expect("Mul and Add parse");
     for (op_type, inputs, output) in [("Mul", [x, s], scaled), ("Add", [scaled, t], output)] {
-        graph.add_node(Node {
-            name: format!("{name} {op_type}"),
-            op_type: op_type.into(),
-            op: arithmetic(op_type),
-            inputs: inputs.iter().map(|&t| Some(t)).collect(),
-            outputs: vec![output],
-            epilogue: None,
-            view: false,
-        });
+        graph.add_op(&format!("{name} {op_type}"), op_type, &[], &inputs, output);
     }
 }
 
@@ -141,32 +125,24 @@ fn fold_into_matmul(graph: &mut Graph, bn: NodeIndex, s: &[f64], t: &[f64]) -> b
         .map(|(i, &v)| (v * s[i % columns]) as f32)
         .collect();
     let name = graph.nodes[bn].name.clone();
-    let w = constant(
-        graph,
+    let w = graph.add_constant(
         &format!("{name} folded weights"),
         Tensor::from_f32(weights.shape().to_vec(), &scaled),
     );
     graph.nodes[producer].inputs[1] = Some(w);
     let t: Vec<f32> = t.iter().map(|&v| v as f32).collect();
-    let bias = constant(
-        graph,
+    let bias = graph.add_constant(
         &format!("{name} folded bias"),
         Tensor::from_f32(vec![columns], &t),
     );
-    let biased = graph.add_tensor(TensorInfo {
-        name: format!("{name} biased"),
-        ty: graph.tensor(product).ty.clone(),
-        value: None,
-    });
-    graph.add_node(Node {
-        name: format!("{name} bias"),
-        op_type: "Add".into(),
-        op: Op::parse("Add", 18, &Attributes::default()).expect("Add parses"),
-        inputs: vec![Some(product), Some(bias)],
-        outputs: vec![biased],
-        epilogue: None,
-        view: false,
-    });
+    let biased = graph.add_value(&format!("{name} biased"), graph.tensor(product).ty.clone());
+    graph.add_op(
+        &format!("{name} bias"),
+        "Add",
+        &[],
+        &[product, bias],
+        biased,
+    );
     // Readers of the BatchNormalization now read the (transposed) biased product.
     let result = match transpose {
         Some(tr) => {
@@ -186,14 +162,6 @@ fn fold_into_matmul(graph: &mut Graph, bn: NodeIndex, s: &[f64], t: &[f64]) -> b
         *output = result;
     }
     true
-}
-
-fn constant(graph: &mut Graph, name: &str, value: Tensor) -> TensorId {
-    graph.add_tensor(TensorInfo {
-        name: name.into(),
-        ty: value.ty.clone(),
-        value: Some(value),
-    })
 }
 
 #[cfg(test)]

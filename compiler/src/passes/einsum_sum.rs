@@ -8,11 +8,10 @@ use std::collections::HashMap;
 
 use onnx2wgsl_opset18::ops::binary::BinaryKind;
 use onnx2wgsl_opset18::ops::einsum::{Einsum, Term};
-use onnx2wgsl_opset18::{Attribute, Attributes, DataType, Op, Tensor, TensorType};
+use onnx2wgsl_opset18::{Attribute, DataType, Op, Tensor, TensorType};
 use petgraph::stable_graph::NodeIndex;
 
-use crate::ir::{Graph, Node, TensorId, TensorInfo};
-use crate::views::is_reshape;
+use crate::ir::{Graph, TensorId};
 
 pub fn run(mut graph: Graph) -> Graph {
     for index in graph.topological_order() {
@@ -162,11 +161,10 @@ fn apply(graph: &mut Graph, add: NodeIndex, m: Merge) {
         .map(|(a, &size)| if a.is_some() { size } else { 1 })
         .collect();
     let dims: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
-    let target = graph.add_tensor(TensorInfo {
-        name: format!("{name} broadcast shape"),
-        ty: TensorType::new(DataType::Int64, vec![dims.len()]),
-        value: Some(Tensor::from_i64(vec![dims.len()], &dims)),
-    });
+    let target = graph.add_constant(
+        &format!("{name} broadcast shape"),
+        Tensor::from_i64(vec![dims.len()], &dims),
+    );
     aligned = add_node(graph, &name, "Reshape", &[], &[aligned, target], shape);
     let sum = add_node(graph, &name, "Add", &[], &[b2, aligned], b2_shape);
     let output = graph.nodes[add].outputs[0];
@@ -187,28 +185,10 @@ fn add_node(
     inputs: &[TensorId],
     shape: Vec<usize>,
 ) -> TensorId {
-    let attrs = Attributes(
-        attrs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    );
-    let op = Op::parse(op_type, 18, &attrs).expect("a known operator with valid attributes");
     let name = format!("{name}/{op_type}");
-    let output = graph.add_tensor(TensorInfo {
-        name: format!("{name}_output"),
-        ty: TensorType::new(DataType::Float, shape),
-        value: None,
-    });
-    graph.add_node(Node {
-        name,
-        op_type: op_type.to_string(),
-        view: is_reshape(&op),
-        op,
-        inputs: inputs.iter().map(|&t| Some(t)).collect(),
-        outputs: vec![output],
-        epilogue: None,
-    });
+    let ty = TensorType::new(DataType::Float, shape);
+    let output = graph.add_value(&format!("{name}_output"), ty);
+    graph.add_op(&name, op_type, attrs, inputs, output);
     output
 }
 

@@ -11,6 +11,7 @@
 //! root stores each element where that order puts it: a transpose between a convolution and
 //! token-layout code, or between token-layout code and a convolution, then costs no copy.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use onnx2wgsl_opset18::{DataType, Op};
@@ -35,8 +36,14 @@ pub fn run(mut graph: Graph) -> Graph {
         if absorbed.contains(&root) || !can_root(&graph, root) {
             continue;
         }
-        let after = after(&graph, root, &added);
-        if let Some(group) = grow(&graph, root, &rank, &after, &absorbed) {
+        // Worked out only if some group takes an operand from outside.
+        let after = OnceCell::new();
+        let depends = |p: NodeIndex| {
+            after
+                .get_or_init(|| after_root(&graph, root, &added))
+                .contains(&p)
+        };
+        if let Some(group) = grow(&graph, root, &rank, &depends, &absorbed) {
             for &t in &group.operands {
                 if let Some(p) = graph.producer(storage_root(&graph, t)) {
                     added.entry(p).or_default().push(root);
@@ -81,7 +88,7 @@ fn can_reorder(op: &Op) -> bool {
 
 /// `root` and every node that depends on it: an operand made by one of them cannot be ready
 /// before `root` runs.
-fn after(
+fn after_root(
     graph: &Graph,
     root: NodeIndex,
     added: &HashMap<NodeIndex, Vec<NodeIndex>>,
@@ -131,7 +138,7 @@ fn grow(
     graph: &Graph,
     root: NodeIndex,
     rank: &HashMap<NodeIndex, usize>,
-    after: &HashSet<NodeIndex>,
+    depends: &dyn Fn(NodeIndex) -> bool,
     absorbed: &HashSet<NodeIndex>,
 ) -> Option<Group> {
     let base = graph.nodes[root].outputs[0];
@@ -154,7 +161,7 @@ fn grow(
         let next = (candidates.into_iter())
             .filter(|&n| rank[&n] > rank[&root])
             .min_by_key(|n| rank[n])
-            .and_then(|n| extend(graph, &state, n, after, numel));
+            .and_then(|n| extend(graph, &state, n, depends, numel));
         match next {
             Some(grown) => state = grown,
             None => break,
@@ -184,7 +191,7 @@ fn extend(
     graph: &Graph,
     state: &State,
     node: NodeIndex,
-    after: &HashSet<NodeIndex>,
+    depends: &dyn Fn(NodeIndex) -> bool,
     numel: usize,
 ) -> Option<State> {
     let n = &graph.nodes[node];
@@ -235,7 +242,7 @@ fn extend(
         }
         // Views compute nothing: what matters is when their storage root is written.
         let source = storage_root(graph, t);
-        let ready = graph.producer(source).is_none_or(|p| !after.contains(&p));
+        let ready = graph.producer(source).is_none_or(|p| !depends(p));
         if !ready || !is_float(graph, t) {
             return None;
         }

@@ -7,10 +7,10 @@
 use std::collections::HashMap;
 
 use onnx2wgsl_opset18::ops::binary::BinaryKind;
-use onnx2wgsl_opset18::{Attributes, DataType, Op, Tensor, TensorType};
+use onnx2wgsl_opset18::{DataType, Op, Tensor, TensorType};
 use petgraph::stable_graph::NodeIndex;
 
-use crate::ir::{Graph, Node, TensorId, TensorInfo};
+use crate::ir::{Graph, TensorId};
 
 pub fn run(mut graph: Graph) -> Graph {
     let mut by_input: HashMap<TensorId, Vec<Product>> = HashMap::new();
@@ -36,8 +36,9 @@ pub fn run(mut graph: Graph) -> Graph {
 struct Product {
     node: NodeIndex,
     input: TensorId,
-    /// (K × N), row-major.
-    weights: Vec<f32>,
+    /// The constant weights, (K × N) or, transposed, (N × K).
+    weights: TensorId,
+    transposed: bool,
     columns: usize,
     bias: Option<Vec<f32>>,
     /// The Add that applies the bias, when it is a separate node.
@@ -64,26 +65,20 @@ fn product(graph: &Graph, index: NodeIndex) -> Option<Product> {
     if graph.is_constant(input) || graph.tensor(input).ty.dtype != DataType::Float {
         return None;
     }
-    let w = constant(graph, node.inputs[1])?;
-    let [rows, cols] = w.shape()[..] else {
+    let weights = node.inputs[1]?;
+    let [rows, cols] = constant(graph, Some(weights))?.shape()[..] else {
         return None;
     };
     let no_c = node.inputs.get(2).copied().flatten().is_none();
-    let (weights, columns, bias) = match &node.op {
-        Op::MatMul(_) if in_shape.len() >= 2 => (w.f32s(), cols, None),
+    let (transposed, bias) = match &node.op {
+        Op::MatMul(_) if in_shape.len() >= 2 => (false, None),
         Op::Gemm(g) if !g.trans_a && g.alpha == 1.0 && (g.beta == 1.0 || no_c) => {
-            let (weights, columns) = if g.trans_b {
-                let v = w.f32s();
-                let t = (0..cols * rows).map(|i| v[(i % rows) * cols + i / rows]);
-                (t.collect(), rows)
-            } else {
-                (w.f32s(), cols)
-            };
+            let columns = if g.trans_b { rows } else { cols };
             let bias = match node.inputs.get(2).copied().flatten() {
                 Some(c) => Some(row_bias(constant(graph, Some(c))?, columns)?),
                 None => None,
             };
-            (weights, columns, bias)
+            (g.trans_b, bias)
         }
         _ => return None,
     };
@@ -91,7 +86,8 @@ fn product(graph: &Graph, index: NodeIndex) -> Option<Product> {
         node: index,
         input,
         weights,
-        columns,
+        transposed,
+        columns: if transposed { rows } else { cols },
         bias,
         bias_add: None,
         output: node.outputs[0],
@@ -99,7 +95,7 @@ fn product(graph: &Graph, index: NodeIndex) -> Option<Product> {
     // A constant bias Add that only this product feeds joins it.
     if product.bias.is_none() && !graph.outputs.contains(&product.output) {
         if let [add] = graph.consumers(product.output)[..] {
-            if let Some(bias) = bias_of(graph, add, product.output, columns) {
+            if let Some(bias) = bias_of(graph, add, product.output, product.columns) {
                 product.bias = Some(bias);
                 product.bias_add = Some(add);
                 product.output = graph.nodes[add].outputs[0];
@@ -143,41 +139,53 @@ fn merge(graph: &mut Graph, group: Vec<Product>) {
     let input = group[0].input;
     let inner = graph.tensor(input).ty.shape.last().copied().unwrap_or(0);
     let total: usize = group.iter().map(|p| p.columns).sum();
+    // Read only now that the products have siblings: most products have none.
+    let values: Vec<Vec<f32>> = (group.iter())
+        .map(|p| {
+            graph
+                .tensor(p.weights)
+                .value
+                .as_ref()
+                .expect("checked")
+                .f32s()
+        })
+        .collect();
     let mut weights = Vec::with_capacity(inner * total);
     for k in 0..inner {
-        for p in &group {
-            weights.extend_from_slice(&p.weights[k * p.columns..(k + 1) * p.columns]);
+        for (p, w) in group.iter().zip(&values) {
+            match p.transposed {
+                true => weights.extend((0..p.columns).map(|n| w[n * inner + k])),
+                false => weights.extend_from_slice(&w[k * p.columns..(k + 1) * p.columns]),
+            }
         }
     }
     let name = graph.nodes[group[0].node].name.clone();
-    let w = add_constant(
-        graph,
+    let w = graph.add_constant(
         &format!("{name} merged weights"),
         Tensor::from_f32(vec![inner, total], &weights),
     );
     let mut shape = graph.tensor(input).ty.shape.clone();
     *shape.last_mut().expect("products have rank 2 or more") = total;
-    let mut merged = add_node(
+    let mut merged = add_float_op(
         graph,
         &format!("{name} merged"),
         "MatMul",
-        vec![input, w],
+        &[input, w],
         &shape,
     );
     if group.iter().any(|p| p.bias.is_some()) {
         let bias: Vec<f32> = (group.iter())
             .flat_map(|p| p.bias.clone().unwrap_or_else(|| vec![0.0; p.columns]))
             .collect();
-        let b = add_constant(
-            graph,
+        let b = graph.add_constant(
             &format!("{name} merged bias"),
             Tensor::from_f32(vec![total], &bias),
         );
-        merged = add_node(
+        merged = add_float_op(
             graph,
             &format!("{name} merged bias"),
             "Add",
-            vec![merged, b],
+            &[merged, b],
             &shape,
         );
     }
@@ -186,59 +194,32 @@ fn merge(graph: &mut Graph, group: Vec<Product>) {
     for p in group {
         let end = start + p.columns;
         let ints = |v: i64| Tensor::from_i64(vec![1], &[v]);
-        let starts = add_constant(graph, "slice start", ints(start as i64));
-        let ends = add_constant(graph, "slice end", ints(end as i64));
-        let axes = add_constant(graph, "slice axis", ints(axis));
-        let node = &graph.nodes[p.node];
-        let slice = Node {
-            name: format!("{} slice", node.name),
-            op_type: "Slice".into(),
-            op: Op::parse("Slice", 18, &Attributes::default()).expect("Slice parses"),
-            inputs: vec![Some(merged), Some(starts), Some(ends), Some(axes)],
-            // Readers keep reading the tensor they read, now a slice of the merged product.
-            outputs: vec![p.output],
-            epilogue: None,
-            view: false,
-        };
+        let starts = graph.add_constant("slice start", ints(start as i64));
+        let ends = graph.add_constant("slice end", ints(end as i64));
+        let axes = graph.add_constant("slice axis", ints(axis));
+        let slice = format!("{} slice", graph.nodes[p.node].name);
         graph.remove_node(p.node);
         if let Some(add) = p.bias_add {
             graph.remove_node(add);
         }
-        graph.add_node(slice);
+        // Readers keep reading the tensor they read, now a slice of the merged product.
+        let inputs = [merged, starts, ends, axes];
+        graph.add_op(&slice, "Slice", &[], &inputs, p.output);
         start = end;
     }
 }
 
-fn add_constant(graph: &mut Graph, name: &str, value: Tensor) -> TensorId {
-    graph.add_tensor(TensorInfo {
-        name: name.to_string(),
-        ty: value.ty.clone(),
-        value: Some(value),
-    })
-}
-
 /// Adds a float node of one output with `shape`; returns the output.
-fn add_node(
+fn add_float_op(
     graph: &mut Graph,
     name: &str,
     op_type: &str,
-    inputs: Vec<TensorId>,
+    inputs: &[TensorId],
     shape: &[usize],
 ) -> TensorId {
-    let output = graph.add_tensor(TensorInfo {
-        name: format!("{name} output"),
-        ty: TensorType::new(DataType::Float, shape.to_vec()),
-        value: None,
-    });
-    graph.add_node(Node {
-        name: name.to_string(),
-        op_type: op_type.to_string(),
-        op: Op::parse(op_type, 18, &Attributes::default()).expect("a known operator"),
-        inputs: inputs.into_iter().map(Some).collect(),
-        outputs: vec![output],
-        epilogue: None,
-        view: false,
-    });
+    let ty = TensorType::new(DataType::Float, shape.to_vec());
+    let output = graph.add_value(&format!("{name} output"), ty);
+    graph.add_op(name, op_type, &[], inputs, output);
     output
 }
 
