@@ -87,6 +87,18 @@ impl Session {
             .collect()
     }
 
+    /// An error naming the shard files not loaded yet, if any.
+    fn check_shards_loaded(&self) -> Result<(), Error> {
+        let missing = self.missing_shards();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let files = missing
+            .iter()
+            .map(|&i| self.plan.shards[i as usize].file.clone());
+        Err(Error::ShardsMissing(files.collect()))
+    }
+
     /// Verifies the size and hash of shard `index` and uploads it into its buffer. Hosts call this
     /// once per shard, reporting progress as they like; loading a shard again replaces it.
     pub async fn load_shard(&mut self, index: u32, bytes: &[u8]) -> Result<(), Error> {
@@ -129,13 +141,7 @@ impl Session {
         &self,
         inputs: &[(&str, HostTensor)],
     ) -> Result<Vec<(String, HostTensor)>, Error> {
-        let missing = self.missing_shards();
-        if !missing.is_empty() {
-            let files = missing
-                .iter()
-                .map(|&i| self.plan.shards[i as usize].file.clone());
-            return Err(Error::ShardsMissing(files.collect()));
-        }
+        self.check_shards_loaded()?;
         let uploads = input_bytes(&self.plan.inputs, inputs)?;
         let readbacks = captured(&self.device, || self.submit(&uploads, None))
             .await
@@ -236,13 +242,7 @@ impl Session {
     /// exceeds what [`Session::run`] takes; the split shows where the time goes. Needs a device
     /// with `TIMESTAMP_QUERY` ([`crate::request_device`] asks for it when the adapter has it).
     pub async fn profile(&self, inputs: &[(&str, HostTensor)]) -> Result<Vec<f64>, Error> {
-        let missing = self.missing_shards();
-        if !missing.is_empty() {
-            let files = missing
-                .iter()
-                .map(|&i| self.plan.shards[i as usize].file.clone());
-            return Err(Error::ShardsMissing(files.collect()));
-        }
+        self.check_shards_loaded()?;
         let uploads = input_bytes(&self.plan.inputs, inputs)?;
         let timer = Timer::new(&self.device, self.plan.dispatches.len())?;
         let gpu = |message| Error::Gpu {
