@@ -92,7 +92,7 @@ fn main(
     for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
 {%- for r in range(end=w_slots) %}
 {%- if w_quads %}
-        w_tile[(flat + {{ r * 256 }}u) % DEPTH][(flat + {{ r * 256 }}u) / DEPTH >> 2u][((flat + {{ r * 256 }}u) / DEPTH) & 3u] = wv{{ r }};
+        w_tile[(flat + {{ r * 256 }}u) % DEPTH][((flat + {{ r * 256 }}u) / DEPTH) >> 2u][((flat + {{ r * 256 }}u) / DEPTH) & 3u] = wv{{ r }};
 {%- else %}
         w_tile[(flat + {{ r * 256 }}u) % DEPTH][(flat + {{ r * 256 }}u) / DEPTH] = wv{{ r }};
 {%- endif %}
