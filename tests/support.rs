@@ -1,7 +1,9 @@
 //! Shared test support: fixture paths, building and running a fixture through the whole pipeline,
-//! and the runner of the ONNX backend node tests ([`conformance`]).
+//! the runner of the ONNX backend node tests ([`conformance`]), and small models written in code
+//! ([`model`]).
 
 pub mod conformance;
+pub mod model;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

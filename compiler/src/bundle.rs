@@ -42,7 +42,7 @@ pub fn assemble(
         .collect();
     let plan = Plan {
         format_version: FORMAT_VERSION,
-        limits: target.limits,
+        limits: target.required(&layout.buffers, &generated.dispatches),
         features: Vec::new(),
         inputs,
         outputs,
@@ -101,7 +101,7 @@ impl Bundle {
     pub fn write(&self, dir: &Path) -> Result<(), CompileError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| CompileError::Io { path, source }
+            move |source| CompileError::Write { path, source }
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         for (file, source) in &self.shaders {

@@ -20,6 +20,13 @@ pub enum CompileError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is a directory, not a file")]
+    Directory { path: PathBuf },
     #[error("{path} is not a valid ONNX model: {reason}")]
     Decode { path: PathBuf, reason: String },
     #[error("{0}")]
@@ -34,12 +41,31 @@ pub enum CompileError {
         op_type: String,
         source: OpError,
     },
+    #[error(
+        "node {name:?} ({op_type}): its value would take {} ({bytes} bytes), more than the {} \
+         a build computes on the CPU; a value this large can only be read through Shape",
+        crate::inspect::bytes(*.bytes as u64),
+        crate::inspect::bytes(onnx2wgsl_opset18::FOLD_BUDGET as u64)
+    )]
+    FoldBudget {
+        name: String,
+        op_type: String,
+        bytes: usize,
+    },
     #[error("input {input:?} has symbolic dimension {dim:?} (axis {axis}) with no value: pass --dim {dim}=N")]
     UnboundDim {
         input: String,
         dim: String,
         axis: usize,
     },
+    #[error("--dim {dim} is given twice ({first} and {second})")]
+    DuplicateDim {
+        dim: String,
+        first: usize,
+        second: usize,
+    },
+    #[error("--dim {dim}: no input of the model has a dimension named {dim:?} (its symbolic dimensions: {})", list(.known))]
+    UnknownDim { dim: String, known: Vec<String> },
     #[error("tensor {tensor:?}: {reason}")]
     Tensor { tensor: String, reason: String },
     /// A graph input, output or initializer of a type the compiler does not support: not a
@@ -50,6 +76,14 @@ pub enum CompileError {
     Limit(String),
     #[error("compiler bug: shader for node(s) {nodes} failed validation: {message}")]
     Shader { nodes: String, message: String },
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 fn unsupported_message(nodes: &[UnsupportedNode]) -> String {

@@ -1,5 +1,6 @@
 //! Native host: runs a bundle directory with the runtime, reading and writing `.npy` files.
 
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use ndarray::ArrayD;
@@ -12,6 +13,11 @@ use thiserror::Error;
 pub enum RunError {
     #[error("cannot read {path}: {source}")]
     Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
         path: PathBuf,
         source: std::io::Error,
     },
@@ -30,9 +36,17 @@ fn read(path: &Path) -> Result<Vec<u8>, RunError> {
     })
 }
 
+/// Reads the plan of the bundle in `dir` and validates it: no other file of the bundle is read
+/// before the plan passes (its file names, say, cannot point outside the bundle).
+pub fn read_plan(dir: &Path) -> Result<Plan, RunError> {
+    let plan = Plan::from_json(&read(&dir.join(PLAN_FILE))?)?;
+    plan.validate()?;
+    Ok(plan)
+}
+
 /// Loads the bundle in `dir` onto the default adapter, weights included.
 pub async fn load(dir: &Path) -> Result<Session, RunError> {
-    let plan = Plan::from_json(&read(&dir.join(PLAN_FILE))?)?;
+    let plan = read_plan(dir)?;
     let gpu = request_device(&plan).await?;
     let mut session = Session::new(&gpu, plan, |file| {
         std::fs::read_to_string(dir.join(file)).ok()
@@ -65,10 +79,17 @@ pub fn read_input(plan: &Plan, name: &str, path: &Path) -> Result<HostTensor, Ru
 
 /// Reads a `.npy` file holding an array of `dtype`.
 pub fn read_npy(path: &Path, dtype: DType) -> Result<HostTensor, RunError> {
-    let file = std::fs::File::open(path).map_err(|source| RunError::Io {
+    let io = |source| RunError::Io {
         path: path.into(),
         source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    crate::npy_size::check(&mut file, len).map_err(|reason| RunError::Npy {
+        path: path.into(),
+        reason,
     })?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
     let npy = |e: ndarray_npy::ReadNpyError| RunError::Npy {
         path: path.into(),
         reason: format!("expected a {dtype:?} array: {e}"),
@@ -96,7 +117,7 @@ fn tensor<T: Clone>(array: ArrayD<T>, wrap: fn(Vec<T>) -> TensorData) -> HostTen
 /// Writes an output as `<dir>/<name>.npy` (path separators in the name become `_`).
 pub fn write_output(dir: &Path, name: &str, value: &HostTensor) -> Result<PathBuf, RunError> {
     let path = dir.join(format!("{}.npy", name.replace(['/', '\\'], "_")));
-    let file = std::fs::File::create(&path).map_err(|source| RunError::Io {
+    let file = std::fs::File::create(&path).map_err(|source| RunError::Write {
         path: path.clone(),
         source,
     })?;

@@ -4,8 +4,19 @@ use std::fmt::Write;
 
 use std::collections::BTreeMap;
 
+use std::path::Path;
+
 use onnx2wgsl_runtime::plan::{Dispatch, Io, Plan};
 
+use crate::execute::{read_plan, RunError};
+
+/// What `onnx2wgsl inspect` prints for the bundle in `dir`. The plan is validated first, by the
+/// runtime's own check, so a summary never indexes past what the plan holds.
+pub fn bundle(dir: &Path) -> Result<String, RunError> {
+    Ok(summary(&read_plan(dir)?))
+}
+
+/// The summary of a plan that passed [`Plan::validate`].
 pub fn summary(plan: &Plan) -> String {
     let mut out = String::new();
     let w = &mut out;

@@ -14,6 +14,7 @@ pub mod execute;
 pub mod inspect;
 pub mod ir;
 pub mod memory;
+mod npy_size;
 mod order;
 pub mod passes;
 mod proto;
@@ -35,6 +36,25 @@ pub struct Options {
     /// Values for symbolic input dimensions, by name (`--dim B=2`).
     pub dims: HashMap<String, usize>,
     pub target: target::Target,
+}
+
+/// The `--dim NAME=VALUE` bindings as a map, refusing a name given twice rather than letting the
+/// last one win.
+pub fn bind_dims(
+    pairs: impl IntoIterator<Item = (String, usize)>,
+) -> Result<HashMap<String, usize>, CompileError> {
+    let mut dims = HashMap::new();
+    for (dim, value) in pairs {
+        if let Some(&first) = dims.get(&dim) {
+            return Err(CompileError::DuplicateDim {
+                dim,
+                first,
+                second: value,
+            });
+        }
+        dims.insert(dim, value);
+    }
+    Ok(dims)
 }
 
 /// Compiles the model at `model` into an in-memory bundle.

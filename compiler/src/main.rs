@@ -1,15 +1,12 @@
 //! The `onnx2wgsl` command line: build, run and inspect plan bundles.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use onnx2wgsl::execute::{self, RunError};
 use onnx2wgsl::target::Target;
-use onnx2wgsl::{compile_with_report, inspect, Options};
-use onnx2wgsl_runtime::plan::PLAN_FILE;
-use onnx2wgsl_runtime::Plan;
+use onnx2wgsl::{bind_dims, compile_with_report, inspect, Options};
 
 #[derive(Parser)]
 #[command(
@@ -117,11 +114,7 @@ impl Command {
             } => pollster::block_on(run(&plan, inputs, &output_dir, repeat, profile))
                 .map_err(|e| e.to_string()),
             Command::Inspect { plan } => {
-                let path = plan.join(PLAN_FILE);
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                let plan = Plan::from_json(&bytes).map_err(|e| e.to_string())?;
-                print!("{}", inspect::summary(&plan));
+                print!("{}", inspect::bundle(&plan).map_err(|e| e.to_string())?);
                 Ok(())
             }
         }
@@ -136,7 +129,7 @@ fn build(
     report: bool,
 ) -> Result<(), String> {
     let options = Options {
-        dims: dims.into_iter().collect::<HashMap<_, _>>(),
+        dims: bind_dims(dims).map_err(|e| e.to_string())?,
         target: match target {
             TargetName::Webgpu => Target::default(),
             TargetName::Native => Target::native(),
@@ -187,7 +180,7 @@ async fn run(
             times[0]
         );
     }
-    std::fs::create_dir_all(output_dir).map_err(|source| RunError::Io {
+    std::fs::create_dir_all(output_dir).map_err(|source| RunError::Write {
         path: output_dir.to_path_buf(),
         source,
     })?;
@@ -196,7 +189,7 @@ async fn run(
         print!("{}", inspect::profile(session.plan(), &times));
         let path = output_dir.join("profile.tsv");
         let table = inspect::profile_table(session.plan(), &times);
-        std::fs::write(&path, table).map_err(|source| RunError::Io { path, source })?;
+        std::fs::write(&path, table).map_err(|source| RunError::Write { path, source })?;
     }
     for (name, value) in &outputs {
         let path = execute::write_output(output_dir, name, value)?;

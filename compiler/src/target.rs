@@ -1,7 +1,7 @@
 //! The device a plan is compiled for: its limits decide shard sizes, dispatch grids and what must
 //! be split.
 
-use onnx2wgsl_runtime::plan::Limits;
+use onnx2wgsl_runtime::plan::{Buffer, Dispatch, Limits};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target {
@@ -30,8 +30,96 @@ impl Target {
         }
     }
 
+    /// The limits a plan compiled for this target actually uses, which its `limits` record: a
+    /// small model built for a large target still runs on a small device. Sizes are rounded up
+    /// to a power of two; nothing is below WebGPU's defaults or above the target's.
+    pub fn required(&self, buffers: &[Buffer], dispatches: &[Dispatch]) -> Limits {
+        let (floor, ceiling) = (Limits::WEBGPU_DEFAULT, self.limits);
+        let bytes = |used: u64, floor: u64, ceiling: u64| {
+            used.checked_next_power_of_two()
+                .unwrap_or(u64::MAX)
+                .clamp(floor, ceiling.max(floor))
+        };
+        let count = |used: u32, floor: u32, ceiling: u32| used.clamp(floor, ceiling.max(floor));
+        let bindings = dispatches.iter().flat_map(|d| &d.bindings);
+        let largest_binding = bindings.map(|r| r.size).max().unwrap_or(0);
+        let largest_buffer = buffers.iter().map(|b| b.size).max().unwrap_or(0);
+        let most_bindings = dispatches
+            .iter()
+            .map(|d| d.bindings.len())
+            .max()
+            .unwrap_or(0);
+        let widest_grid = (dispatches.iter().flat_map(|d| d.workgroups))
+            .max()
+            .unwrap_or(0);
+        Limits {
+            max_storage_buffer_binding_size: bytes(
+                largest_binding,
+                floor.max_storage_buffer_binding_size,
+                ceiling.max_storage_buffer_binding_size,
+            ),
+            max_buffer_size: bytes(
+                largest_buffer,
+                floor.max_buffer_size,
+                ceiling.max_buffer_size,
+            ),
+            max_storage_buffers_per_shader_stage: count(
+                most_bindings as u32,
+                floor.max_storage_buffers_per_shader_stage,
+                ceiling.max_storage_buffers_per_shader_stage,
+            ),
+            max_compute_workgroups_per_dimension: count(
+                widest_grid,
+                floor.max_compute_workgroups_per_dimension,
+                ceiling.max_compute_workgroups_per_dimension,
+            ),
+            // What the shaders were generated for (workgroup sizes, shared memory).
+            ..ceiling
+        }
+    }
+
     /// Workgroup size of the one-invocation-per-element kernels.
     pub fn workgroup(&self) -> u32 {
         self.limits.max_compute_invocations_per_workgroup.min(256)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use onnx2wgsl_runtime::plan::Region;
+
+    use super::*;
+
+    fn dispatch(size: u64, workgroups: [u32; 3]) -> Dispatch {
+        Dispatch {
+            shader: 0,
+            label: String::new(),
+            bindings: vec![Region {
+                buffer: 0,
+                offset: 0,
+                size,
+            }],
+            writes: vec![0],
+            params: vec![],
+            workgroups,
+        }
+    }
+
+    #[test]
+    fn a_plan_requires_what_it_uses_within_the_defaults_and_the_target() {
+        let native = Target::native();
+        let small = [Buffer {
+            size: 1 << 20,
+            shard: None,
+        }];
+        let needed = native.required(&small, &[dispatch(1 << 20, [4, 1, 1])]);
+        assert_eq!(needed, Limits::WEBGPU_DEFAULT);
+        let big = [Buffer {
+            size: 700 << 20,
+            shard: None,
+        }];
+        let needed = native.required(&big, &[dispatch(300 << 20, [4, 1, 1])]);
+        assert_eq!(needed.max_storage_buffer_binding_size, 512 << 20);
+        assert_eq!(needed.max_buffer_size, 1 << 30);
     }
 }

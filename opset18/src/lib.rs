@@ -10,5 +10,5 @@ mod tensor;
 
 pub use attributes::{Attribute, Attributes};
 pub use error::OpError;
-pub use op::{Op, Value};
+pub use op::{Op, Value, FOLD_BUDGET};
 pub use tensor::{onnx_type_name, DataType, Tensor, TensorType};

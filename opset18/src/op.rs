@@ -1,5 +1,12 @@
 use crate::ops::*;
+use crate::tensor::too_large;
 use crate::{Attributes, OpError, Tensor, TensorType};
+
+/// The most bytes of output one node may compute on the CPU at build time (64 MiB). Folding
+/// exists for shape arithmetic and small constants; a larger value is left to the device, or, for
+/// an operator only the build can evaluate, refused by the compiler unless nothing needs it
+/// but its shape.
+pub const FOLD_BUDGET: usize = 64 << 20;
 
 /// What shape inference knows about one input: its type, and its contents when constant.
 #[derive(Clone, Copy, Debug)]
@@ -142,8 +149,34 @@ impl Op {
         }
     }
 
+    /// Output types, each with a size that fits (see [`TensorType::checked_bytes`]).
     pub fn infer(&self, inputs: &[Option<Value>]) -> Result<Vec<TensorType>, OpError> {
-        self.semantics().infer(inputs)
+        let types = self.semantics().infer(inputs)?;
+        if let Some(ty) = types.iter().find(|ty| ty.checked_bytes().is_none()) {
+            return Err(too_large(ty));
+        }
+        Ok(types)
+    }
+
+    /// The bytes evaluating the node on the CPU would allocate for outputs of types `outputs`,
+    /// when that is more than [`FOLD_BUDGET`]. Views of their input and Constant share its bytes
+    /// and allocate nothing.
+    pub fn over_fold_budget(&self, outputs: &[TensorType]) -> Option<usize> {
+        if matches!(
+            self,
+            Op::Reshape(_)
+                | Op::Flatten(_)
+                | Op::Squeeze(_)
+                | Op::Unsqueeze(_)
+                | Op::Identity(_)
+                | Op::Constant(_)
+        ) {
+            return None;
+        }
+        let bytes = (outputs.iter())
+            .try_fold(0usize, |sum, ty| sum.checked_add(ty.checked_bytes()?))
+            .unwrap_or(usize::MAX);
+        (bytes > FOLD_BUDGET).then_some(bytes)
     }
 
     pub fn eval(&self, inputs: &[Option<&Tensor>]) -> Result<Vec<Tensor>, OpError> {
@@ -151,12 +184,16 @@ impl Op {
     }
 
     /// The outputs' build-time values, when they can be known: from constant inputs, or for Shape
-    /// from the input's type alone. `None` means the node must run on the device.
+    /// from the input's type alone. `None` means the node must run on the device: its inputs are
+    /// not all constant, or its outputs would take more than [`FOLD_BUDGET`] bytes.
     pub fn fold(&self, inputs: &[Option<Value>]) -> Result<Option<Vec<Tensor>>, OpError> {
         if let (Op::Shape(op), Some(Some(input))) = (self, inputs.first()) {
             return Ok(Some(vec![op.of(&input.ty.shape)]));
         }
         if inputs.iter().flatten().any(|v| v.constant.is_none()) {
+            return Ok(None);
+        }
+        if self.over_fold_budget(&self.infer(inputs)?).is_some() {
             return Ok(None);
         }
         let constants: Vec<Option<&Tensor>> =

@@ -93,7 +93,19 @@ impl TensorType {
     pub fn numel(&self) -> usize {
         self.shape.iter().product()
     }
+
+    /// Bytes of the tensor in ONNX's raw layout, or `None` if its size overflows. Every element
+    /// is also counted at 8 bytes (int64's width, twice the device's 4), so that once a type has
+    /// passed this check no size computed from it, in any layout, can overflow.
+    pub fn checked_bytes(&self) -> Option<usize> {
+        let numel = (self.shape.iter()).try_fold(1usize, |n, &d| n.checked_mul(d))?;
+        numel.checked_mul(MAX_ELEMENT_BYTES)?;
+        Some(numel * self.dtype.size())
+    }
 }
+
+/// The widest element of any supported type, in bytes.
+const MAX_ELEMENT_BYTES: usize = 8;
 
 /// A constant tensor: little-endian bytes in ONNX's raw layout. Initializers keep these bytes as a
 /// view of the memory-mapped model; folded results own theirs.
@@ -105,7 +117,7 @@ pub struct Tensor {
 
 impl Tensor {
     pub fn new(ty: TensorType, bytes: Bytes) -> Result<Tensor, OpError> {
-        let want = ty.numel() * ty.dtype.size();
+        let want = ty.checked_bytes().ok_or_else(|| too_large(&ty))?;
         if bytes.len() != want {
             return Err(OpError::Invalid(format!(
                 "tensor of shape {:?} and type {} needs {} bytes, got {}",
@@ -229,6 +241,15 @@ impl Tensor {
     }
 }
 
+/// The error for a type whose size overflows (see [`TensorType::checked_bytes`]).
+pub fn too_large(ty: &TensorType) -> OpError {
+    OpError::Invalid(format!(
+        "shape {:?} of type {} has too many elements",
+        ty.shape,
+        ty.dtype.name()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +260,22 @@ mod tests {
         assert_eq!(names, ["uint8", "float16", "double", "bfloat16", "unknown"]);
         assert_eq!(DataType::Float.name(), "float32");
         assert_eq!(DataType::from_onnx(7).map(DataType::name), Some("int64"));
+    }
+
+    #[test]
+    fn sizes_that_overflow_are_none() {
+        let ty = |dtype, shape: &[usize]| TensorType::new(dtype, shape.to_vec());
+        assert_eq!(ty(DataType::Int64, &[2, 3]).checked_bytes(), Some(48));
+        assert_eq!(ty(DataType::Bool, &[]).checked_bytes(), Some(1));
+        assert_eq!(
+            ty(DataType::Float, &[1 << 30, 1 << 30]).checked_bytes(),
+            Some(1 << 62)
+        );
+        assert_eq!(
+            ty(DataType::Float, &[1 << 31, 1 << 31]).checked_bytes(),
+            None
+        );
+        assert_eq!(ty(DataType::Bool, &[1 << 61, 2]).checked_bytes(), None);
+        assert!(Tensor::new(ty(DataType::Float, &[usize::MAX, 2]), Bytes::new()).is_err());
     }
 }

@@ -29,6 +29,28 @@ pub enum Error {
     },
     #[error("{what}: offset {offset} is not a multiple of 256")]
     MisalignedOffset { what: String, offset: u64 },
+    #[error(
+        "{what}: bytes {offset}..{offset}+{size} of buffer {buffer} are read before anything \
+         writes them (no earlier dispatch, input or weight shard fills them)"
+    )]
+    Unwritten {
+        what: String,
+        buffer: u32,
+        offset: u64,
+        size: u64,
+    },
+    #[error("output `{name}`: no dispatch writes its bytes {offset}..{offset}+{size} of buffer {buffer}")]
+    OutputNotWritten {
+        name: String,
+        buffer: u32,
+        offset: u64,
+        size: u64,
+    },
+    #[error(
+        "{kind} file {file:?} is not a plain file name inside the bundle \
+         (no folders, `..`, leading `.` or empty names)"
+    )]
+    BadFileName { kind: &'static str, file: String },
     #[error("{what}: {count} storage bindings, but the plan's limit is {limit}")]
     TooManyBindings {
         what: String,

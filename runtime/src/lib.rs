@@ -30,6 +30,7 @@ mod session;
 mod tensor;
 mod timer;
 mod validate;
+mod written;
 
 pub use device::{device_limits, request_device, Gpu};
 pub use error::Error;

@@ -9,6 +9,9 @@
 //! Shader binding convention: `@group(0) @binding(0)` is a uniform block holding the dispatch's
 //! `params` (present only when `params` is not empty); `@binding(1)`, `@binding(2)`, … are storage
 //! buffers, in the order of [`Dispatch::bindings`]. Every shader's entry point is `main`.
+//!
+//! Shader and shard names are plain file names (no folders, no leading `.`): a host resolves them
+//! inside the bundle and nowhere else.
 
 use serde::{Deserialize, Serialize};
 
@@ -125,6 +128,9 @@ pub struct Dispatch {
     /// The ONNX node names this dispatch computes, for error messages and profiles.
     pub label: String,
     pub bindings: Vec<Region>,
+    /// Positions in `bindings` of the storage buffers the shader writes (`read_write`); the others
+    /// are only read. Lets [`Plan::validate`] check that every byte read was written first.
+    pub writes: Vec<u32>,
     /// Raw 32-bit words of the shader's uniform block (u32, or i32/f32 bit patterns).
     pub params: Vec<u32>,
     pub workgroups: [u32; 3],

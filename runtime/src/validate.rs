@@ -1,10 +1,16 @@
 //! Internal consistency of a plan. Everything wgpu would reject with a panic or a validation error
 //! (an index out of range, a binding outside its buffer, a misaligned offset, a grid over the limit)
-//! is checked here first, so that a bad plan is an [`Error`] naming the culprit.
+//! is checked here first, so that a bad plan is an [`Error`] naming the culprit. So is what would
+//! run but compute nothing (an empty grid, bytes read before anything writes them), and file names
+//! that would lead a host outside the bundle.
+//!
+//! This is the one validation every host shares: `onnx2wgsl run` and `inspect`, and the browser
+//! package, all go through [`Plan::validate`] before they read any other file of a bundle.
 
 use std::collections::HashSet;
 
-use crate::plan::{Io, Plan, Region, FORMAT_VERSION};
+use crate::plan::{Dispatch, Io, Plan, Region, FORMAT_VERSION};
+use crate::written::Written;
 use crate::Error;
 
 /// WebGPU's `minStorageBufferOffsetAlignment` and `minUniformBufferOffsetAlignment` may be as large
@@ -25,6 +31,7 @@ impl Plan {
         }
         self.validate_buffers()?;
         for shader in &self.shaders {
+            check_file_name("shader", &shader.file)?;
             check_hash_syntax(&shader.file, &shader.sha256)?;
         }
         self.validate_io(&self.inputs, "input")?;
@@ -53,7 +60,14 @@ impl Plan {
                     )));
                 }
             }
+            check_writes(&what, dispatch)?;
             let max = self.limits.max_compute_workgroups_per_dimension;
+            if dispatch.workgroups.contains(&0) {
+                return Err(bad(format!(
+                    "{what}: workgroups {:?} include 0, so the dispatch would do nothing",
+                    dispatch.workgroups
+                )));
+            }
             if dispatch.workgroups.iter().any(|&n| n > max) {
                 return Err(bad(format!(
                     "{what}: workgroups {:?} exceed max_compute_workgroups_per_dimension {max}",
@@ -65,6 +79,50 @@ impl Plan {
                     "{what}: {} params words exceed the {MAX_PARAMS_BYTES}-byte uniform binding",
                     dispatch.params.len()
                 )));
+            }
+        }
+        self.validate_data_flow()
+    }
+
+    /// Every byte a dispatch reads was written before: by an earlier dispatch, as an input, or as
+    /// weights; and every output is written by a dispatch (the compiler copies an output whose
+    /// bytes live in an input or weights). Runs after the regions are known to be in bounds.
+    fn validate_data_flow(&self) -> Result<(), Error> {
+        let mut computed = Written::default();
+        let mut written = Written::default();
+        for io in &self.inputs {
+            written.add_region(&io.region);
+        }
+        for (i, buffer) in self.buffers.iter().enumerate() {
+            if buffer.shard.is_some() {
+                written.add(i as u32, 0, buffer.size);
+            }
+        }
+        for (i, dispatch) in self.dispatches.iter().enumerate() {
+            for (b, region) in dispatch.bindings.iter().enumerate() {
+                if !dispatch.writes.contains(&(b as u32)) && !written.covers(region) {
+                    let what = format!("dispatch {i} ({}), binding {}", dispatch.label, b + 1);
+                    return Err(unwritten(what, region));
+                }
+            }
+            for &b in &dispatch.writes {
+                written.add_region(&dispatch.bindings[b as usize]);
+                computed.add_region(&dispatch.bindings[b as usize]);
+            }
+        }
+        for io in &self.outputs {
+            // An empty tensor's placeholder region holds nothing to read back.
+            if io.shape.contains(&0) {
+                continue;
+            }
+            if !computed.covers(&io.region) {
+                let r = io.region;
+                return Err(Error::OutputNotWritten {
+                    name: io.name.clone(),
+                    buffer: r.buffer,
+                    offset: r.offset,
+                    size: r.size,
+                });
             }
         }
         Ok(())
@@ -94,6 +152,7 @@ impl Plan {
             }
         }
         for (shard, filled) in self.shards.iter().zip(filled) {
+            check_file_name("shard", &shard.file)?;
             check_hash_syntax(&shard.file, &shard.sha256)?;
             if !filled {
                 return Err(bad(format!("shard `{}` fills no buffer", shard.file)));
@@ -111,10 +170,13 @@ impl Plan {
             }
             self.check_region(&what, &io.region)?;
             // An empty tensor still gets the smallest region a binding can have.
-            let bytes = (io.shape.iter().product::<usize>() as u64 * io.dtype.device_size()).max(4);
-            if bytes != io.region.size {
+            let bytes = (io.shape.iter())
+                .try_fold(io.dtype.device_size(), |n, &d| n.checked_mul(d as u64))
+                .map(|n| n.max(4));
+            if bytes != Some(io.region.size) {
+                let needs = bytes.map_or("more than 2^64".to_owned(), |n| n.to_string());
                 return Err(bad(format!(
-                    "{what}: shape {:?} needs {bytes} bytes, its region has {}",
+                    "{what}: shape {:?} needs {needs} bytes, its region has {}",
                     io.shape, io.region.size
                 )));
             }
@@ -170,6 +232,47 @@ fn check_index(what: &str, kind: &'static str, index: u32, count: usize) -> Resu
         });
     }
     Ok(())
+}
+
+/// The positions a dispatch writes name its bindings, once each.
+fn check_writes(what: &str, dispatch: &Dispatch) -> Result<(), Error> {
+    let mut seen = HashSet::new();
+    for &b in &dispatch.writes {
+        if b as usize >= dispatch.bindings.len() || !seen.insert(b) {
+            return Err(bad(format!(
+                "{what}: writes {:?} must name distinct bindings among its {}",
+                dispatch.writes,
+                dispatch.bindings.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A bundle's files are named by plain file names, checked before any is read, so that a plan
+/// cannot make a host read (or hash) a file outside the bundle.
+fn check_file_name(kind: &'static str, file: &str) -> Result<(), Error> {
+    let plain = !file.is_empty()
+        && !file.starts_with('.')
+        && !file.contains("..")
+        && !file.contains(['/', '\\', ':'])
+        && !file.chars().any(char::is_control);
+    if !plain {
+        return Err(Error::BadFileName {
+            kind,
+            file: file.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn unwritten(what: String, region: &Region) -> Error {
+    Error::Unwritten {
+        what,
+        buffer: region.buffer,
+        offset: region.offset,
+        size: region.size,
+    }
 }
 
 fn check_hash_syntax(file: &str, sha256: &str) -> Result<(), Error> {

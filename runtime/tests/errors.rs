@@ -211,11 +211,13 @@ fn reading_and_writing_one_buffer_in_a_dispatch_is_a_gpu_error() {
     // WebGPU's usage rule: within one dispatch a buffer is either only read or only bound
     // read_write. Here `t` is written into the input buffer, which the dispatch also reads.
     let mut bundle = Bundle::new();
-    bundle.plan.dispatches[0].bindings[1] = Region {
+    let t = Region {
         buffer: 0,
         offset: 256,
         size: 16,
     };
+    bundle.plan.dispatches[0].bindings[1] = t;
+    bundle.plan.dispatches[1].bindings[0] = t;
     let session = bundle.loaded_session();
     match run(&session, &inputs([0.0; 4], [0; 3])) {
         Err(Error::Gpu { message, .. }) => {

@@ -160,3 +160,77 @@ fn sizes_grids_shards_and_hashes_are_checked() {
         }
     }
 }
+
+#[test]
+fn an_empty_grid_is_refused() {
+    let err = validate(|p| p.dispatches[1].workgroups = [0, 1, 1]).unwrap_err();
+    assert!(
+        matches!(&err, Error::BadPlan(m) if m.contains("Mul_2") && m.contains("include 0")),
+        "{err}"
+    );
+}
+
+#[test]
+fn outputs_nothing_writes_are_refused() {
+    let err = validate(|p| p.dispatches.clear()).unwrap_err();
+    assert!(
+        matches!(&err, Error::OutputNotWritten { name, buffer: 2, .. } if name == "y"),
+        "{err}"
+    );
+    // Dispatch 1 still writes `y`, but now from `t`, which nothing wrote.
+    let err = validate(|p| {
+        p.dispatches.remove(0);
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::Unwritten { what, buffer: 1, offset: 0, size: 16 }
+            if what.contains("Mul_2") && what.contains("binding 1")),
+        "{err}"
+    );
+    // A binding not marked as written is read, here before anything wrote it.
+    let err = validate(|p| p.dispatches[0].writes.clear()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Unwritten { what, .. } if what == "dispatch 0 (Add_1), binding 2"),
+        "{err}"
+    );
+    let err = validate(|p| p.dispatches[0].writes = vec![2]).unwrap_err();
+    assert!(
+        matches!(&err, Error::BadPlan(m) if m.contains("writes [2]")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_read_of_partly_written_bytes_is_refused() {
+    // Dispatch 1 reads 32 bytes of `t`'s buffer, of which dispatch 0 wrote 16.
+    let err = validate(|p| {
+        p.buffers[1].size = 32;
+        p.dispatches[1].bindings[0].size = 32;
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::Unwritten { size: 32, .. }), "{err}");
+}
+
+#[test]
+fn file_names_must_stay_inside_the_bundle() {
+    for name in [
+        "../../../../etc/passwd",
+        "a/b.wgsl",
+        "a\\b",
+        "",
+        ".hidden",
+        "..",
+        "c:x",
+    ] {
+        let err = validate(|p| p.shaders[0].file = name.to_owned()).unwrap_err();
+        assert!(
+            matches!(&err, Error::BadFileName { kind: "shader", file } if file == name),
+            "{name:?}: {err}"
+        );
+        let err = validate(|p| p.shards[0].file = name.to_owned()).unwrap_err();
+        assert!(
+            matches!(&err, Error::BadFileName { kind: "shard", file } if file == name),
+            "{name:?}: {err}"
+        );
+    }
+}

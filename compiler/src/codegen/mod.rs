@@ -257,9 +257,16 @@ fn emit(
         )));
     }
     let shader = shaders.add(kernel.template, &kernel.context, label)?;
+    // Storage binding n of the shader is `bindings[n - 1]`; a binding the shader declares but
+    // this dispatch does not bind cannot be written.
+    let writes = (shaders.shaders[shader as usize].writes.iter())
+        .filter_map(|&n| n.checked_sub(1))
+        .filter(|&b| (b as usize) < kernel.bindings.len())
+        .collect();
     Ok(Dispatch {
         shader,
         label: label.to_string(),
+        writes,
         bindings: kernel.bindings,
         params: kernel.params,
         workgroups: kernel.workgroups,

@@ -24,6 +24,9 @@ pub struct Shader {
     pub file: String,
     pub source: String,
     pub sha256: String,
+    /// WGSL binding numbers of the storage buffers the module declares `read_write`: what a
+    /// dispatch of it writes, recorded in the plan for its def-before-use check.
+    pub writes: Vec<u32>,
 }
 
 #[derive(Default)]
@@ -51,7 +54,7 @@ impl ShaderSet {
         if let Some(i) = self.shaders.iter().position(|s| s.sha256 == sha256) {
             return Ok(i as u32);
         }
-        validate(&source).map_err(|message| CompileError::Shader {
+        let module = validate(&source).map_err(|message| CompileError::Shader {
             nodes: label.to_string(),
             message,
         })?;
@@ -61,6 +64,7 @@ impl ShaderSet {
             file,
             source,
             sha256,
+            writes: written_bindings(&module),
         });
         Ok(self.shaders.len() as u32 - 1)
     }
@@ -79,7 +83,7 @@ pub fn render(template: &str, context: &tera::Context) -> Result<String, String>
 }
 
 /// Parses and validates a module with the capabilities every WebGPU implementation has.
-pub fn validate(source: &str) -> Result<(), String> {
+pub fn validate(source: &str) -> Result<naga::Module, String> {
     let module = naga::front::wgsl::parse_str(source).map_err(|e| e.emit_to_string(source))?;
     naga::valid::Validator::new(
         naga::valid::ValidationFlags::all(),
@@ -87,5 +91,21 @@ pub fn validate(source: &str) -> Result<(), String> {
     )
     .validate(&module)
     .map_err(|e| e.emit_to_string(source))?;
-    Ok(())
+    Ok(module)
+}
+
+/// The binding numbers of the module's writable storage buffers, in increasing order.
+fn written_bindings(module: &naga::Module) -> Vec<u32> {
+    let mut writes: Vec<u32> = (module.global_variables.iter())
+        .filter_map(|(_, var)| match (var.space, &var.binding) {
+            (naga::AddressSpace::Storage { access }, Some(binding))
+                if access.contains(naga::StorageAccess::STORE) =>
+            {
+                Some(binding.binding)
+            }
+            _ => None,
+        })
+        .collect();
+    writes.sort_unstable();
+    writes
 }

@@ -1,7 +1,7 @@
 //! `GraphProto` to the IR: resolves names, parses every operator, infers every tensor's type and
 //! propagates constants (so shape arithmetic is known at build time).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use onnx2wgsl_opset18::{Op, OpError, TensorType};
 
@@ -46,12 +46,13 @@ pub fn build(
         });
         names.insert(init.name().into(), id);
     }
+    let mut symbolic = Vec::new();
     for input in &proto.input {
         // Older models list initializers among the inputs too; the initializer wins.
         if names.contains_key(input.name()) {
             continue;
         }
-        let ty = input_type(input, dims)?;
+        let ty = input_type(input, dims, &mut symbolic)?;
         let id = graph.add_tensor(TensorInfo {
             name: input.name().into(),
             ty,
@@ -60,8 +61,10 @@ pub fn build(
         names.insert(input.name().into(), id);
         graph.inputs.push(id);
     }
-    for (proto, op) in proto.node.iter().zip(ops) {
-        add_node(&mut graph, &mut names, proto, op)?;
+    check_dims_used(dims, symbolic)?;
+    let needed = values_needed(&proto);
+    for (node, op) in proto.node.iter().zip(ops) {
+        add_node(&mut graph, &mut names, node, op, &needed)?;
     }
     for output in &proto.output {
         // An output's declared type may leave the element type out; inference gives it.
@@ -76,6 +79,13 @@ pub fn build(
                 output.name()
             ))
         })?;
+        // A plan's outputs are read back by name, so a repeated one could not be told apart.
+        if graph.outputs.contains(&id) {
+            return Err(CompileError::Model(format!(
+                "graph output {:?} is listed twice",
+                output.name()
+            )));
+        }
         graph.outputs.push(id);
     }
     if graph.outputs.is_empty() {
@@ -115,11 +125,49 @@ fn parse_all(
     }
 }
 
+/// The tensors whose values something needs: those a node other than Shape reads, and the graph's
+/// outputs. (Shape needs only the type.)
+fn values_needed(proto: &GraphProto) -> HashSet<String> {
+    let read = (proto.node.iter())
+        .filter(|n| n.op_type() != "Shape")
+        .flat_map(|n| n.input.iter());
+    let outputs = proto.output.iter().map(|o| o.name());
+    read.map(String::as_str)
+        .chain(outputs)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// ConstantOfShape has no device kernel: unless only its shape is needed, it must fold.
+fn check_folds(
+    proto: &NodeProto,
+    op: &Op,
+    types: &[TensorType],
+    constant_inputs: bool,
+    needed: &HashSet<String>,
+) -> Result<(), CompileError> {
+    if !matches!(op, Op::ConstantOfShape(_)) || !constant_inputs {
+        return Ok(());
+    }
+    let Some(bytes) = op.over_fold_budget(types) else {
+        return Ok(());
+    };
+    if proto.output.iter().any(|o| needed.contains(o)) {
+        return Err(CompileError::FoldBudget {
+            name: proto.name().into(),
+            op_type: proto.op_type().into(),
+            bytes,
+        });
+    }
+    Ok(())
+}
+
 fn add_node(
     graph: &mut Graph,
     names: &mut HashMap<String, TensorId>,
     proto: &NodeProto,
     op: Op,
+    needed: &HashSet<String>,
 ) -> Result<(), CompileError> {
     let node_error = |source: OpError| CompileError::Node {
         name: proto.name().into(),
@@ -142,6 +190,10 @@ fn add_node(
     let values = graph.values(&inputs);
     let types = op.infer(&values).map_err(node_error)?;
     let folded = op.fold(&values).map_err(node_error)?;
+    if folded.is_none() {
+        let constant_inputs = values.iter().flatten().all(|v| v.constant.is_some());
+        check_folds(proto, &op, &types, constant_inputs, needed)?;
+    }
 
     let mut outputs = Vec::new();
     for (i, name) in proto.output.iter().enumerate() {
@@ -183,10 +235,31 @@ fn add_node(
     Ok(())
 }
 
-/// A graph input's static type, binding symbolic dimensions from `dims`.
+/// A `--dim` that names no dimension of the model is a mistake (a typo, the wrong model), not
+/// something to ignore.
+fn check_dims_used(
+    dims: &HashMap<String, usize>,
+    mut symbolic: Vec<String>,
+) -> Result<(), CompileError> {
+    let mut unknown: Vec<&String> = dims.keys().filter(|d| !symbolic.contains(d)).collect();
+    unknown.sort();
+    if let Some(dim) = unknown.first() {
+        symbolic.sort();
+        symbolic.dedup();
+        return Err(CompileError::UnknownDim {
+            dim: dim.to_string(),
+            known: symbolic,
+        });
+    }
+    Ok(())
+}
+
+/// A graph input's static type, binding symbolic dimensions from `dims` (whose names it adds to
+/// `symbolic`).
 fn input_type(
     input: &ValueInfoProto,
     dims: &HashMap<String, usize>,
+    symbolic: &mut Vec<String>,
 ) -> Result<TensorType, CompileError> {
     let name = input.name();
     let bad = |reason: String| CompileError::Tensor {
@@ -205,6 +278,7 @@ fn input_type(
         let size = match &dim.value {
             Some(dimension::Value::DimValue(v)) if *v >= 0 => *v as usize,
             Some(dimension::Value::DimParam(p)) => {
+                symbolic.push(p.clone());
                 *dims.get(p).ok_or_else(|| CompileError::UnboundDim {
                     input: name.into(),
                     dim: p.clone(),
@@ -215,7 +289,11 @@ fn input_type(
         };
         shape.push(size);
     }
-    Ok(TensorType::new(dtype, shape))
+    let ty = TensorType::new(dtype, shape);
+    if ty.checked_bytes().is_none() {
+        return Err(bad(format!("shape {:?} has too many elements", ty.shape)));
+    }
+    Ok(ty)
 }
 
 /// The tensor type a graph input or output declares, if it declares one; other kinds of value

@@ -24,6 +24,13 @@ pub const MAX_OPSET: i64 = 18;
 /// Reads, decodes and type-checks a model, binding symbolic dimensions from `dims`.
 pub fn load(path: &Path, dims: &HashMap<String, usize>) -> Result<Graph, CompileError> {
     let bytes = map_file(path)?;
+    // An empty message decodes as an empty model, which would be reported as lacking an opset.
+    if bytes.is_empty() {
+        return Err(CompileError::Decode {
+            path: path.to_path_buf(),
+            reason: "the file is empty".into(),
+        });
+    }
     let model = ModelProto::decode(bytes).map_err(|e| CompileError::Decode {
         path: path.to_path_buf(),
         reason: format!("protobuf decoding failed ({e}); the file may be truncated or not ONNX"),
@@ -45,6 +52,12 @@ pub(crate) fn map_file(path: &Path) -> Result<Bytes, CompileError> {
         source,
     };
     let file = File::open(path).map_err(io)?;
+    // Opening a directory succeeds; mapping it would fail with a puzzling "No such device".
+    if file.metadata().map_err(io)?.is_dir() {
+        return Err(CompileError::Directory {
+            path: path.to_path_buf(),
+        });
+    }
     // SAFETY: the map is read-only; like every mmap user we rely on the file not being truncated
     // by another process while the compiler runs.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;

@@ -1,9 +1,8 @@
 //! ConstantOfShape: a tensor of the shape given by a constant int64 input, filled with `value`.
 
-use super::common::{
-    check_arity, check_dtype, check_rank, checked_numel, constant_ints, constants, required,
-};
+use super::common::{check_arity, check_dtype, check_rank, constant_ints, constants, required};
 use crate::op::Semantics;
+use crate::tensor::too_large;
 use crate::{invalid, Attributes, DataType, OpError, Tensor, TensorType, Value};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -40,8 +39,12 @@ impl Semantics for ConstantOfShape {
             return Err(invalid!("output shape {dims:?} has a negative dim"));
         }
         let shape: Vec<usize> = dims.iter().map(|&d| d as usize).collect();
-        checked_numel(&shape)?;
-        Ok(vec![TensorType::new(self.value.dtype(), shape)])
+        let ty = TensorType::new(self.value.dtype(), shape);
+        // Checked here too, not only by `Op::infer`: `eval` repeats the value this many times.
+        if ty.checked_bytes().is_none() {
+            return Err(too_large(&ty));
+        }
+        Ok(vec![ty])
     }
 
     fn eval(&self, inputs: &[Option<&Tensor>]) -> Result<Vec<Tensor>, OpError> {
@@ -78,6 +81,8 @@ mod tests {
         assert_eq!((out.dtype(), out.ints()), (DataType::Int32, vec![7, 7, 7]));
         assert!(eval(&op, [Tensor::from_i64(vec![1], &[-1])]).is_err());
         assert!(eval(&op, [Tensor::from_i64(vec![2], &[i64::MAX, 4])]).is_err());
+        // Few enough elements for a usize, too many bytes.
+        assert!(eval(&op, [Tensor::from_i64(vec![2], &[1 << 31, 1 << 31])]).is_err());
         assert!(eval(&op, [Tensor::from_i32(vec![1], &[3])]).is_err());
         let two = Tensor::from_f32(vec![2], &[1.0, 2.0]);
         assert!(ConstantOfShape::parse(&attrs(&[("value", Attribute::Tensor(two))])).is_err());

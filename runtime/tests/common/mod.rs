@@ -87,9 +87,11 @@ impl Bundle {
             file: file.to_owned(),
             sha256: sha256_hex(shaders[file].as_bytes()),
         };
-        let dispatch = |shader, label: &str, bindings, params| Dispatch {
+        // Each shader writes its last binding.
+        let dispatch = |shader, label: &str, bindings: Vec<Region>, params| Dispatch {
             shader,
             label: label.to_owned(),
+            writes: vec![bindings.len() as u32 - 1],
             bindings,
             params,
             workgroups: [1, 1, 1],
