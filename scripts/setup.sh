@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine with Rust: Mesa's CPU Vulkan
-# driver (lavapipe) so wgpu has an adapter without a GPU, the wasm32 target for the runtime, and
-# the ONNX backend node tests that tests/conformance runs (scripts/fetch_node_tests.sh).
+# driver (lavapipe) so wgpu has an adapter without a GPU; Chromium and Node.js for the browser
+# tests; the wasm32 target and wasm-bindgen-cli for the browser package; and the ONNX backend node
+# tests that tests/conformance runs (scripts/fetch_node_tests.sh).
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-packages=(mesa-vulkan-drivers libvulkan1)
+packages=(mesa-vulkan-drivers libvulkan1 chromium)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # fetch_node_tests.sh downloads a wheel with pip.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
@@ -14,4 +16,12 @@ if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
     "${packages[@]}" >/dev/null
 fi
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+# The CLI must match the wasm-bindgen crate in Cargo.lock exactly. `--locked` fails here (a pinned
+# dependency of the CLI is not in the reachable index), so it is left off.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bindgen=$(grep -A1 '^name = "wasm-bindgen"$' "$root/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p')
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen" ]; then
+  echo "setup: installing wasm-bindgen-cli $bindgen (about 5 minutes)"
+  cargo install --quiet wasm-bindgen-cli --version "$bindgen"
+fi
 bash "$(dirname "$0")/fetch_node_tests.sh"

@@ -22,7 +22,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 {{- epilogue::bindings(e=epilogue) }}
 
-{{ epilogue::function(e=epilogue, ty="f32") }}
+{{ epilogue::function(e=epilogue, ty="f32", root=op) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
 {%- if rank %}

@@ -28,7 +28,15 @@
 {%- endif %}
 {%- endmacro bindings %}
 
-{% macro function(e, ty) -%}
+{#- `root` is the kernel's own elementwise operation, if any: with the epilogue's, it decides which
+    helper functions the module needs. -#}
+{% macro function(e, ty, root="") -%}
+{%- set ops = [root] %}
+{%- if e %}{% set ops = ops | concat(with=e.steps | map(attribute="op")) %}{% endif %}
+{%- if "sin" in ops or "cos" in ops %}
+{{ math::sine() }}
+
+{% endif -%}
 fn stored(i: u32) -> u32 {
 {%- if e and e.store_rank %}
     var o = 0u;

@@ -4,8 +4,8 @@
 {% macro unary(op, x) -%}
 {%- if op == "relu" %}max({{ x }}, 0.0)
 {%- elif op == "sigmoid" %}(1.0 / (1.0 + exp(-{{ x }})))
-{%- elif op == "sin" %}sin({{ x }})
-{%- elif op == "cos" %}cos({{ x }})
+{%- elif op == "sin" %}sine({{ x }}, 0)
+{%- elif op == "cos" %}sine({{ x }}, 1)
 {%- elif op == "sqrt" %}sqrt({{ x }})
 {%- elif op == "exp" %}exp({{ x }})
 {%- elif op == "neg" %}(-{{ x }})
@@ -22,3 +22,21 @@
 {%- elif op == "div" %}({{ a }} / {{ b }})
 {%- endif %}
 {%- endmacro binary %}
+
+{#- `sine(x, 0)` is sin x, `sine(x, 1)` cos x, to about 1e-7 for |x| below 1e5. WGSL promises its
+    sin and cos only to 2^-11 and only inside [-π, π] (SwiftShader's miss by 4e-4), while timestep
+    embeddings take the sine of hundreds of radians. x = k·π/2 + r with π/2 in three parts
+    (k·1.5703125 is exact), then minimax polynomials on |r| ≤ π/4 (Cephes' sinf and cosf). -#}
+{% macro sine() -%}
+fn sine(x: f32, quarter_turns: i32) -> f32 {
+    let k = round(x * 0.63661977236758134);
+    let r = ((x - k * 1.5703125) - k * 4.8375129699707031e-4) - k * 7.5497899548918821e-8;
+    let z = r * r;
+    let s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+    let c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z
+        - 0.5 * z + 1.0;
+    let q = (i32(k) + quarter_turns) & 3;
+    let v = select(s, c, (q & 1) == 1);
+    return select(v, -v, q >= 2);
+}
+{%- endmacro sine %}

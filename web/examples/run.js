@@ -110,6 +110,7 @@ async function main() {
     pickers.append(label);
   }
   $("pick").hidden = false;
+  finish("loaded", {});
   $("pick").onsubmit = async (event) => {
     event.preventDefault();
     $("error").textContent = "";

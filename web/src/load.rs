@@ -3,7 +3,7 @@
 
 use js_sys::{Function, Object, Reflect};
 use onnx2wgsl_runtime::plan::PLAN_FILE;
-use onnx2wgsl_runtime::{request_device, Gpu, Plan, Session};
+use onnx2wgsl_runtime::{request_device, Error, Gpu, Plan, Session};
 use wasm_bindgen::prelude::*;
 use web_sys::Url;
 
@@ -69,7 +69,14 @@ pub(crate) async fn load(base: &str, options: &Options) -> Result<(Session, Gpu)
     let plan = Plan::from_json(&fetch::bytes(&file_url(&bundle, PLAN_FILE)?).await?)?;
     // Validated before anything else is fetched: file names must stay inside the bundle.
     plan.validate()?;
-    let gpu = request_device(&plan).await?;
+    let gpu = request_device(&plan).await.map_err(|e| match e {
+        // wgpu's message lists native backends that a browser never has.
+        Error::NoAdapter(_) => JsError::new(
+            "this browser offers WebGPU but no adapter (navigator.gpu.requestAdapter() found \
+             none): WebGPU may be disabled or the GPU blocklisted",
+        ),
+        e => e.into(),
+    })?;
 
     // All requests start at once; the browser runs them side by side.
     let mut requests = Vec::with_capacity(plan.shaders.len());
@@ -78,8 +85,8 @@ pub(crate) async fn load(base: &str, options: &Options) -> Result<(Session, Gpu)
     }
     let mut sources = Vec::with_capacity(requests.len());
     for (shader, request) in plan.shaders.iter().zip(requests) {
-        let text = String::from_utf8(request.bytes().await?)
-            .map_err(|_| JsError::new(&format!("shader `{}` is not UTF-8 text", shader.file)))?;
+        // Lossy: bytes that are not UTF-8 then fail the hash check, which names the file.
+        let text = String::from_utf8_lossy(&request.bytes().await?).into_owned();
         sources.push((shader.file.clone(), text));
     }
     let source = |file: &str| {

@@ -31,7 +31,7 @@ export async function report(context, url, timeout = 300_000) {
   page.on("pageerror", (e) => messages.push(String(e)));
   try {
     await page.goto(url);
-    await page.waitForSelector("body[data-state]", { timeout });
+    await page.waitForSelector("body[data-state]", { state: "attached", timeout });
     return await page.evaluate(() => window.report);
   } catch (error) {
     throw new Error(`${url}: ${error.message}\nconsole:\n${messages.join("\n")}`);
