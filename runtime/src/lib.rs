@@ -19,6 +19,7 @@
 //! ```
 
 mod device;
+mod device_tensor;
 mod error;
 mod hash;
 mod inputs;
@@ -33,6 +34,7 @@ mod validate;
 mod written;
 
 pub use device::{device_limits, request_device, Gpu};
+pub use device_tensor::{DeviceTensor, Input};
 pub use error::Error;
 pub use hash::sha256_hex;
 pub use plan::Plan;

@@ -2,8 +2,9 @@
 //! uploaded shard by shard, then the plan runs as often as the host likes.
 
 use crate::device::{check_support, Gpu};
+use crate::device_tensor::{DeviceTensor, Input};
 use crate::hash::check_sha256;
-use crate::inputs::input_bytes;
+use crate::inputs::{bind_inputs, Source};
 use crate::mapping::{map_read, Mapping};
 use crate::plan::{Plan, Region};
 use crate::resources::{create_bind_groups, create_buffers, create_pipeline};
@@ -142,13 +143,37 @@ impl Session {
         inputs: &[(&str, HostTensor)],
     ) -> Result<Vec<(String, HostTensor)>, Error> {
         self.check_shards_loaded()?;
-        let uploads = input_bytes(&self.plan.inputs, inputs)?;
-        let readbacks = captured(&self.device, || self.submit(&uploads, None))
-            .await
-            .map_err(|message| Error::Gpu {
-                during: "running the plan",
-                message,
-            })?;
+        let inputs: Vec<(&str, Input)> = (inputs.iter())
+            .map(|(name, tensor)| (*name, Input::Host(tensor)))
+            .collect();
+        let bound = bind_inputs(&self.plan.inputs, &inputs)?;
+        let readbacks = captured(&self.device, || {
+            let mut encoder = self.record(&bound, None);
+            let staging: Vec<wgpu::Buffer> = (self.plan.outputs.iter())
+                .map(|io| {
+                    let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some(&io.name),
+                        size: io.region.size,
+                        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                        mapped_at_creation: false,
+                    });
+                    self.copy_out(&mut encoder, io.region, &staging);
+                    staging
+                })
+                .collect();
+            self.queue.submit([encoder.finish()]);
+            (staging.into_iter())
+                .map(|buffer| {
+                    let mapping = map_read(&buffer);
+                    (buffer, mapping)
+                })
+                .collect::<Vec<(wgpu::Buffer, Mapping)>>()
+        })
+        .await
+        .map_err(|message| Error::Gpu {
+            during: "running the plan",
+            message,
+        })?;
         // Native: blocks until the GPU is done and runs the map callbacks. Web: a no-op, the
         // browser resolves the mappings from its event loop while we await them below.
         self.device
@@ -166,20 +191,50 @@ impl Session {
         Ok(outputs)
     }
 
-    /// Writes the inputs, records and submits the whole plan, and starts mapping one staging
-    /// buffer per output. With `timer`, each dispatch gets a pass of its own whose start and end
-    /// are timestamped.
-    fn submit(
+    /// Runs the plan once with inputs from the host or already on this device, and keeps the
+    /// outputs on the device, each in a buffer of its own, in the order of `plan().outputs`.
+    /// Nothing is read back and nothing waits for the GPU: host bytes go up, that is all.
+    pub async fn run_on_device(
         &self,
-        uploads: &[(Region, Vec<u8>)],
-        timer: Option<&Timer>,
-    ) -> Vec<(wgpu::Buffer, Mapping)> {
-        for (region, bytes) in uploads {
-            let buffer = &self.buffers[region.buffer as usize];
-            self.queue.write_buffer(buffer, region.offset, bytes);
-        }
+        inputs: &[(&str, Input<'_>)],
+    ) -> Result<Vec<(String, DeviceTensor)>, Error> {
+        self.check_shards_loaded()?;
+        let bound = bind_inputs(&self.plan.inputs, inputs)?;
+        captured(&self.device, || {
+            let mut encoder = self.record(&bound, None);
+            let outputs = (self.plan.outputs.iter())
+                .map(|io| {
+                    let size = io.region.size;
+                    let out =
+                        DeviceTensor::new(&self.device, &self.queue, io.dtype, &io.shape, size);
+                    self.copy_out(&mut encoder, io.region, &out.buffer);
+                    (io.name.clone(), out)
+                })
+                .collect();
+            self.queue.submit([encoder.finish()]);
+            outputs
+        })
+        .await
+        .map_err(|message| Error::Gpu {
+            during: "running the plan",
+            message,
+        })
+    }
+
+    /// Writes the host inputs, then records copies of the device inputs and every dispatch.
+    /// With `timer`, each dispatch gets a pass of its own whose start and end are timestamped.
+    fn record(&self, inputs: &[(Region, Source)], timer: Option<&Timer>) -> wgpu::CommandEncoder {
         let mut encoder = (self.device)
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("run") });
+        for (region, source) in inputs {
+            let buffer = &self.buffers[region.buffer as usize];
+            match source {
+                Source::Bytes(bytes) => self.queue.write_buffer(buffer, region.offset, bytes),
+                Source::Buffer(from) => {
+                    encoder.copy_buffer_to_buffer(from, 0, buffer, region.offset, region.size)
+                }
+            }
+        }
         match timer {
             None => {
                 let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -201,32 +256,13 @@ impl Session {
                 timer.resolve(&mut encoder);
             }
         }
-        let staging: Vec<wgpu::Buffer> = (self.plan.outputs.iter())
-            .map(|io| {
-                let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some(&io.name),
-                    size: io.region.size,
-                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                });
-                let source = &self.buffers[io.region.buffer as usize];
-                encoder.copy_buffer_to_buffer(
-                    source,
-                    io.region.offset,
-                    &staging,
-                    0,
-                    io.region.size,
-                );
-                staging
-            })
-            .collect();
-        self.queue.submit([encoder.finish()]);
-        (staging.into_iter())
-            .map(|buffer| {
-                let mapping = map_read(&buffer);
-                (buffer, mapping)
-            })
-            .collect()
+        encoder
+    }
+
+    /// Copies an output's region out of the arena into `to`.
+    fn copy_out(&self, encoder: &mut wgpu::CommandEncoder, region: Region, to: &wgpu::Buffer) {
+        let from = &self.buffers[region.buffer as usize];
+        encoder.copy_buffer_to_buffer(from, region.offset, to, 0, region.size);
     }
 
     fn dispatch(&self, pass: &mut wgpu::ComputePass, index: usize) {
@@ -243,15 +279,21 @@ impl Session {
     /// with `TIMESTAMP_QUERY` ([`crate::request_device`] asks for it when the adapter has it).
     pub async fn profile(&self, inputs: &[(&str, HostTensor)]) -> Result<Vec<f64>, Error> {
         self.check_shards_loaded()?;
-        let uploads = input_bytes(&self.plan.inputs, inputs)?;
+        let inputs: Vec<(&str, Input)> = (inputs.iter())
+            .map(|(name, tensor)| (*name, Input::Host(tensor)))
+            .collect();
+        let bound = bind_inputs(&self.plan.inputs, &inputs)?;
         let timer = Timer::new(&self.device, self.plan.dispatches.len())?;
         let gpu = |message| Error::Gpu {
             during: "profiling the plan",
             message,
         };
-        captured(&self.device, || self.submit(&uploads, Some(&timer)))
-            .await
-            .map_err(gpu)?;
+        captured(&self.device, || {
+            let encoder = self.record(&bound, Some(&timer));
+            self.queue.submit([encoder.finish()]);
+        })
+        .await
+        .map_err(gpu)?;
         let reading = timer.read();
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
