@@ -17,7 +17,7 @@ pub mod memory;
 mod npy_size;
 mod order;
 pub mod passes;
-mod proto;
+pub mod proto;
 pub mod report;
 pub mod shard;
 pub mod target;
