@@ -1,6 +1,7 @@
 //! Choosing an adapter and creating a device that offers what a plan needs — and no more, so that a
 //! plan that runs here also runs on any device meeting the plan's limits (a browser's included).
 
+use crate::mapping::pending;
 use crate::plan::{Limits, Plan};
 use crate::Error;
 
@@ -13,9 +14,28 @@ pub struct Gpu {
     pub info: wgpu::AdapterInfo,
 }
 
+impl Gpu {
+    /// Resolves when the device has finished all work submitted so far (for timing a stage).
+    pub async fn finish(&self) -> Result<(), Error> {
+        let (done, resolve) = pending();
+        self.queue.on_submitted_work_done(move || resolve(()));
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| Error::Map(e.to_string()))?;
+        done.await;
+        Ok(())
+    }
+}
+
 /// Picks the default adapter (`WGPU_BACKEND` and `WGPU_POWER_PREF` apply; a high-performance one
 /// otherwise), checks it against the plan and requests a device with the plan's limits.
 pub async fn request_device(plan: &Plan) -> Result<Gpu, Error> {
+    request_device_for(&[plan]).await
+}
+
+/// As [`request_device`], for a device that runs all of `plans` (an application chaining several
+/// models): the largest of their limits, all of their features.
+pub async fn request_device_for(plans: &[&Plan]) -> Result<Gpu, Error> {
     let instance =
         wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
     let adapter = instance
@@ -27,14 +47,17 @@ pub async fn request_device(plan: &Plan) -> Result<Gpu, Error> {
         .await
         .map_err(|e| Error::NoAdapter(e.to_string()))?;
     // Timestamps are not part of any plan; asked for when offered so `Session::profile` works.
-    let timestamps = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
-    let required_features =
-        check_support(plan, &adapter.limits(), adapter.features())? | timestamps;
+    let mut required_features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
+    let mut limits = wgpu::Limits::downlevel_defaults();
+    for plan in plans {
+        required_features |= check_support(plan, &adapter.limits(), adapter.features())?;
+        limits = limits.or_better_values_from(&device_limits(&plan.limits));
+    }
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("onnx2wgsl"),
             required_features,
-            required_limits: device_limits(&plan.limits),
+            required_limits: limits,
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::Performance,
             trace: wgpu::Trace::Off,

@@ -33,7 +33,7 @@ mod timer;
 mod validate;
 mod written;
 
-pub use device::{device_limits, request_device, Gpu};
+pub use device::{device_limits, request_device, request_device_for, Gpu};
 pub use device_tensor::{DeviceTensor, Input};
 pub use error::Error;
 pub use hash::sha256_hex;
