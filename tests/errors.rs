@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use onnx2wgsl::CompileError;
 use onnx2wgsl_runtime::HostTensor;
-use onnx2wgsl_tests::model::{Dim, Model};
+use onnx2wgsl_tests::model::{int, Dim, Model};
 use onnx2wgsl_tests::{build, fixtures};
 
 fn build_error(path: &str, dims: &[(&str, usize)]) -> (CompileError, String) {
@@ -281,6 +281,27 @@ fn a_folder_or_an_empty_file_is_not_a_model() {
     assert!(matches!(error, CompileError::Decode { .. }), "{message}");
     assert!(
         message.contains("empty.onnx") && message.contains("the file is empty"),
+        "{message}"
+    );
+}
+
+#[test]
+fn split_sizes_computed_on_the_device_are_a_clear_error() {
+    // The sizes are a Cast of a graph input: known only when the plan runs.
+    let model = Model::default()
+        .input("x", &[Dim::Size(6)])
+        .input("n", &[Dim::Size(2)])
+        .node_with("Cast", "sizes", &["n"], &["s"], vec![int("to", 7)])
+        .node("Split", "split", &["x", "s"], &["y0", "y1"])
+        .output("y0")
+        .output("y1");
+    let (error, message) = build_model_error(model, &[]);
+    assert!(
+        matches!(&error, CompileError::Node { name, op_type, .. } if name == "split" && op_type == "Split"),
+        "{message}"
+    );
+    assert!(
+        message.contains("input 1 must be a build-time constant (the split sizes)"),
         "{message}"
     );
 }

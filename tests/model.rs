@@ -127,3 +127,13 @@ pub fn ints(name: &str, values: &[i64]) -> AttributeProto {
         ..AttributeProto::default()
     }
 }
+
+/// An `int` attribute.
+pub fn int(name: &str, value: i64) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        type_: AttributeType::INT.into(),
+        i: value,
+        ..AttributeProto::default()
+    }
+}

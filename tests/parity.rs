@@ -5,6 +5,7 @@ use std::path::Path;
 
 use onnx2wgsl::target::Target;
 use onnx2wgsl::{compile, Options};
+use onnx2wgsl_tests::model::{Dim, Model};
 use onnx2wgsl_tests::{build, dims, fixtures, reference, relative_error, run};
 
 /// max |Δ| / max |ref| allowed for float32 outputs; integer outputs must match exactly.
@@ -53,6 +54,7 @@ fn every_fixture_has_a_test() {
         "einsum_ops",
         "large_conv",
         "data_ops",
+        "new_user",
     ];
     for entry in std::fs::read_dir(fixtures()).unwrap() {
         let path = entry.unwrap().path();
@@ -122,6 +124,98 @@ fn norm_ops_odd_target() {
 #[test]
 fn data_ops() {
     check("data_ops");
+}
+
+/// A user's PyTorch export: Split of the qkv projection, Pow folded into the attention scale.
+#[test]
+fn new_user() {
+    check("new_user");
+}
+
+/// Pow where WGSL's pow is undefined (negative bases, zero) must give C's and numpy's results,
+/// both as a kernel of its own and fused after an Add.
+#[test]
+fn pow_special_values() {
+    let a = [
+        -2.0,
+        -2.0,
+        -2.0,
+        -0.0,
+        0.0,
+        0.0,
+        0.0,
+        f32::NAN,
+        1.0,
+        4.0,
+        -8.0,
+        2.5,
+        f32::NEG_INFINITY,
+        f32::INFINITY,
+        1e-3,
+        -1.5,
+    ];
+    let b = [
+        3.0,
+        2.0,
+        0.5,
+        -3.0,
+        2.0,
+        -1.0,
+        0.0,
+        0.0,
+        f32::NAN,
+        0.5,
+        1.0 / 3.0,
+        -2.2,
+        3.0,
+        -1.0,
+        2.0,
+        -3.0,
+    ];
+    let c = [
+        0.0, 0.0, 0.0, -0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0,
+    ];
+    let n = a.len();
+    let dir = tempfile::tempdir().unwrap();
+    let shape = [Dim::Size(n as i64)];
+    let model = Model::default()
+        .input("a", &shape)
+        .input("b", &shape)
+        .input("c", &shape)
+        .node("Pow", "pow", &["a", "b"], &["y"])
+        .node("Add", "add", &["a", "c"], &["s"])
+        .node("Pow", "fused_pow", &["s", "b"], &["z"])
+        .output("y")
+        .output("z")
+        .write(dir.path(), "model.onnx");
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    for (name, values) in [("a", &a), ("b", &b), ("c", &c)] {
+        let tensor = onnx2wgsl_runtime::HostTensor::f32([n], values.to_vec());
+        onnx2wgsl::execute::write_output(&inputs, name, &tensor).unwrap();
+    }
+    let bundle = build(&model, Default::default()).unwrap();
+    // The Pow after the Add is its epilogue: two dispatches.
+    assert_eq!(bundle.plan.dispatches.len(), 2);
+    let outputs = run(&bundle, dir.path());
+    let pow = |x: f32, y: f32| (x as f64).powf(y as f64) as f32;
+    for (output, base) in [("y", a), ("z", std::array::from_fn(|i| a[i] + c[i]))] {
+        let got = &outputs.iter().find(|(name, _)| name == output).unwrap().1;
+        for (i, &got) in got.as_f32().unwrap().iter().enumerate() {
+            let want = pow(base[i], b[i]);
+            let close = (got.is_nan() && want.is_nan())
+                || got == want
+                || (got - want).abs() <= 1e-5 * want.abs();
+            // pow(-0, -3) is -inf: the sign of zero counts.
+            let same_sign = got.is_nan() || got.is_sign_negative() == want.is_sign_negative();
+            assert!(
+                close && same_sign,
+                "{output}[{i}]: pow({}, {}) = {got}, expected {want}",
+                base[i],
+                b[i]
+            );
+        }
+    }
 }
 
 /// A shader cannot raise, so Gather clamps ids that are out of range even after wrapping.

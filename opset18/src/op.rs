@@ -48,6 +48,7 @@ pub enum Op {
     Squeeze(squeeze::Squeeze),
     Cast(cast::Cast),
     Slice(slice::Slice),
+    Split(split::Split),
     ConstantOfShape(constant_of_shape::ConstantOfShape),
     Pad(pad::Pad),
     Resize(resize::Resize),
@@ -60,8 +61,19 @@ pub enum Op {
 }
 
 impl Op {
-    /// Parses an `ai.onnx` operator by its op type, for a model importing `opset` (≤ 18).
+    /// Parses an `ai.onnx` operator of one output by its op type, for a model importing `opset`
+    /// (≤ 18).
     pub fn parse(op_type: &str, opset: i64, attrs: &Attributes) -> Result<Op, OpError> {
+        Op::parse_node(op_type, opset, attrs, 1)
+    }
+
+    /// [`Op::parse`] for a node with `outputs` outputs (Split's count of parts may be that).
+    pub fn parse_node(
+        op_type: &str,
+        opset: i64,
+        attrs: &Attributes,
+        outputs: usize,
+    ) -> Result<Op, OpError> {
         let since = same_semantics_since(op_type);
         if opset < since {
             return Err(OpError::Unsupported(format!(
@@ -69,7 +81,9 @@ impl Op {
             )));
         }
         Ok(match op_type {
-            "Add" | "Sub" | "Mul" | "Div" => Op::Binary(binary::Binary::parse(op_type, attrs)?),
+            "Add" | "Sub" | "Mul" | "Div" | "Pow" => {
+                Op::Binary(binary::Binary::parse(op_type, attrs)?)
+            }
             "Relu" | "Sigmoid" | "Sin" | "Cos" | "Sqrt" | "Exp" | "Neg" | "Abs" | "Tanh"
             | "Reciprocal" => Op::Unary(unary::Unary::parse(op_type, attrs)?),
             "Conv" => Op::Conv(conv::Conv::parse(attrs)?),
@@ -89,6 +103,7 @@ impl Op {
             "Squeeze" => Op::Squeeze(squeeze::Squeeze::parse(attrs)?),
             "Cast" => Op::Cast(cast::Cast::parse(attrs)?),
             "Slice" => Op::Slice(slice::Slice::parse(attrs)?),
+            "Split" => Op::Split(split::Split::parse(attrs, opset, outputs)?),
             "Pad" => Op::Pad(pad::Pad::parse(attrs)?),
             "Resize" => Op::Resize(resize::Resize::parse(attrs)?),
             "Expand" => Op::Expand(expand::Expand::parse(attrs)?),
@@ -137,6 +152,7 @@ impl Op {
             Op::Squeeze(op) => op,
             Op::Cast(op) => op,
             Op::Slice(op) => op,
+            Op::Split(op) => op,
             Op::Pad(op) => op,
             Op::Resize(op) => op,
             Op::Expand(op) => op,
@@ -216,12 +232,14 @@ fn same_semantics_since(op_type: &str) -> i64 {
         "Expand" | "Equal" => 13,
         // 14 and 15 differ only in the types allowed for the statistics.
         "BatchNormalization" => 14,
-        "Softmax" | "Unsqueeze" | "Squeeze" => 13,
+        // Split 13 took the sizes as an input; 18 added num_outputs, which parsing refuses before.
+        "Softmax" | "Unsqueeze" | "Squeeze" | "Split" => 13,
         "Einsum" => 12,
         "Gemm" | "Concat" | "Gather" => 11,
         "Slice" => 10,
         "Flatten" | "ConstantOfShape" => 9,
-        "Add" | "Sub" | "Mul" | "Div" => 7,
+        // Pow 12 and 15 only allow more types (an exponent type of its own, bfloat16).
+        "Add" | "Sub" | "Mul" | "Div" | "Pow" => 7,
         "Sin" | "Cos" => 7,
         "Relu" | "Sigmoid" | "Cast" | "InstanceNormalization" => 6,
         "Sqrt" | "Exp" | "Neg" | "Abs" | "Tanh" | "Reciprocal" => 6,

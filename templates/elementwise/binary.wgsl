@@ -16,15 +16,16 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<{{ ty }}>;
-@group(0) @binding(2) var<storage, read> b: array<{{ ty }}>;
+@group(0) @binding(2) var<storage, read> b: array<{{ b_ty }}>;
 @group(0) @binding(3) var<storage, read_write> y: array<{{ ty }}>;
 {{- epilogue::bindings(e=epilogue) }}
 
-{{ epilogue::function(e=epilogue, ty=ty) }}
+{{ epilogue::function(e=epilogue, ty=ty, root=op) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     var ia = p.a_offset;
     var ib = p.b_offset;
 {{ index::walk(rank=rank, index="i", shape="shape", vars=["ia", "ib"], strides=["a_strides", "b_strides"]) }}
-    y[i] = epilogue({{ math::binary(op=op, a="a[ia]", b="b[ib]") }}, i);
+{%- if b_ty == ty %}{% set b_read = "b[ib]" %}{% else %}{% set b_read = ty ~ "(b[ib])" %}{% endif %}
+    y[i] = epilogue({{ math::binary(op=op, a="a[ia]", b=b_read) }}, i);
 }

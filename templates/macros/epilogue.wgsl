@@ -37,6 +37,10 @@
 {{ math::sine() }}
 
 {% endif -%}
+{%- if "pow" in ops %}
+{{ math::power() }}
+
+{% endif -%}
 fn stored(i: u32) -> u32 {
 {%- if e and e.store_rank %}
     var o = 0u;

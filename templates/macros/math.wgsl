@@ -20,6 +20,7 @@
 {%- elif op == "sub" %}({{ a }} - {{ b }})
 {%- elif op == "mul" %}({{ a }} * {{ b }})
 {%- elif op == "div" %}({{ a }} / {{ b }})
+{%- elif op == "pow" %}power({{ a }}, {{ b }})
 {%- endif %}
 {%- endmacro binary %}
 
@@ -40,3 +41,29 @@ fn sine(x: f32, quarter_turns: i32) -> f32 {
     return select(v, -v, q >= 2);
 }
 {%- endmacro sine %}
+
+{#- `power(a, b)` is ONNX's Pow, C's pow: WGSL's pow is undefined for a < 0, and for a = 0 with
+    b ≤ 0. a⁰ = 1 (NaN included) and 1ᵇ = 1; otherwise |a|ᵇ (0, or +∞ for a negative b, when
+    a = ±0), negated when a is negative (−0 included) and b an odd integer, NaN when a is negative
+    and b not an integer. -#}
+{% macro power() -%}
+fn power(a: f32, b: f32) -> f32 {
+    if (b == 0.0 || a == 1.0) {
+        return 1.0;
+    }
+    let m = abs(a);
+    var r = m;
+    if (m == 0.0) {
+        r = select(m, 1.0 / m, b < 0.0);
+    } else {
+        r = pow(m, b);
+    }
+    if ((bitcast<u32>(a) >> 31u) == 1u) {
+        if (floor(b) != b) {
+            return bitcast<f32>(0x7fc00000u);
+        }
+        r = select(r, -r, b - 2.0 * floor(b * 0.5) == 1.0);
+    }
+    return r;
+}
+{%- endmacro power %}

@@ -16,6 +16,8 @@ use crate::CompileError;
 struct BinaryContext {
     op: &'static str,
     ty: &'static str,
+    /// The type of b: Pow's exponent may be an integer under a float base.
+    b_ty: &'static str,
     rank: usize,
 }
 
@@ -35,6 +37,7 @@ pub fn binary(l: &Lowering, op: &Binary) -> Result<Kernel, CompileError> {
     let context = BinaryContext {
         op: binary_name(op.kind),
         ty: wgsl_type(l.graph.tensor(y).ty.dtype),
+        b_ty: wgsl_type(l.graph.tensor(b).ty.dtype),
         rank: out.len(),
     };
     let n: usize = out.iter().product();

@@ -115,5 +115,6 @@ pub fn binary_name(kind: BinaryKind) -> &'static str {
         BinaryKind::Sub => "sub",
         BinaryKind::Mul => "mul",
         BinaryKind::Div => "div",
+        BinaryKind::Pow => "pow",
     }
 }

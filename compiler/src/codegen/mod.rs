@@ -20,6 +20,7 @@ mod shaders;
 mod softmax;
 mod split;
 
+use onnx2wgsl_opset18::ops::binary::BinaryKind;
 use onnx2wgsl_opset18::{DataType, Op, OpError, Value};
 use onnx2wgsl_runtime::plan::{Dispatch, Region};
 use petgraph::stable_graph::NodeIndex;
@@ -301,6 +302,14 @@ fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
     if float_only && output.dtype != DataType::Float {
         return Err(Lower::Unsupported(format!(
             "{} on the device is float32 only",
+            output.dtype.name()
+        )));
+    }
+    if matches!(&l.node.op, Op::Binary(op) if op.kind == BinaryKind::Pow)
+        && output.dtype != DataType::Float
+    {
+        return Err(Lower::Unsupported(format!(
+            "{} on the device is float32 only (integer powers are computed at build time)",
             output.dtype.name()
         )));
     }

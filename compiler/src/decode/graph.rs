@@ -104,8 +104,9 @@ fn parse_all(
     let mut unsupported = Vec::new();
     for node in nodes {
         let parsed = if node.domain().is_empty() || node.domain() == "ai.onnx" {
+            let outputs = node.output.len();
             attributes::convert(&node.attribute, external)
-                .and_then(|attrs| Op::parse(node.op_type(), opset, &attrs))
+                .and_then(|attrs| Op::parse_node(node.op_type(), opset, &attrs, outputs))
         } else {
             Err(OpError::Unsupported(format!("domain {:?}", node.domain())))
         };
@@ -195,6 +196,12 @@ fn add_node(
         check_folds(proto, &op, &types, constant_inputs, needed)?;
     }
 
+    // The outputs of a Split are its parts in order (see `passes::split`).
+    if matches!(op, Op::Split(_)) && proto.output.iter().any(String::is_empty) {
+        return Err(node_error(OpError::Invalid(
+            "every output of a Split must be named".into(),
+        )));
+    }
     let mut outputs = Vec::new();
     for (i, name) in proto.output.iter().enumerate() {
         if name.is_empty() {

@@ -7,6 +7,7 @@ mod fold;
 mod fuse;
 mod schedule;
 mod siblings;
+mod split;
 mod views;
 
 use crate::ir::Graph;
@@ -17,6 +18,7 @@ pub type Pass = (&'static str, fn(Graph) -> Graph);
 /// The passes in the order [`run`] applies them.
 pub const ORDER: &[Pass] = &[
     ("fold constants", fold::run),
+    ("lower splits to slices", split::run),
     ("remove dead nodes", dead::run),
     ("fold batch norms", batch_norm::run),
     ("merge sibling products", siblings::run),

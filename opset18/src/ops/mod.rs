@@ -26,6 +26,7 @@ pub mod select;
 pub mod shape;
 pub mod slice;
 pub mod softmax;
+pub mod split;
 pub mod squeeze;
 pub mod transpose;
 pub mod unary;
