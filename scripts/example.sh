@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Builds the bundled example model (fixtures/tiny_cnn), inspects the bundle, runs it on the
-# default GPU adapter and writes its output to out/tiny_cnn/outputs.
+# The main job end to end on the bundled tiny graphs: builds the three Moebius plans (and the
+# pipeline's two small graphs), then inpaints a sample picture into out/example/inpainted.png.
+# The tiny graphs have random weights, so the filled area is noise; with the released Moebius
+# ONNX files the same commands inpaint for real.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
-cargo build --release --quiet -p onnx2wgsl
-bin=target/release/onnx2wgsl
-$bin build fixtures/tiny_cnn/model.onnx -o out/tiny_cnn/plan
-$bin inspect out/tiny_cnn/plan
-$bin run out/tiny_cnn/plan --input x=fixtures/tiny_cnn/inputs/x.npy --output-dir out/tiny_cnn/outputs
+echo "building the compiler and the moebius command (release; a few minutes on a fresh machine)…"
+bash scripts/tiny-models.sh out/models
+mkdir -p out/example
+target/release/moebius inpaint --models out/models \
+  --image fixtures/moebius_pipeline/samples/wide.png \
+  --mask fixtures/moebius_pipeline/samples/wide_mask.png \
+  -o out/example/inpainted.png

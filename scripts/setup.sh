@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine with Rust: Mesa's CPU Vulkan
 # driver (lavapipe) so wgpu has an adapter without a GPU; Chromium and Node.js for the browser
-# tests; the wasm32 target and wasm-bindgen-cli for the browser package; and the ONNX backend node
-# tests that tests/conformance runs (scripts/fetch_node_tests.sh).
+# tests; the wasm32 target and wasm-bindgen-cli for the browser packages; the Python reference
+# pipeline's packages; and the ONNX backend node tests that tests/conformance runs
+# (scripts/fetch_node_tests.sh).
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
@@ -24,4 +25,6 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen" ]; then
   echo "setup: installing wasm-bindgen-cli $bindgen (about 5 minutes)"
   cargo install --quiet wasm-bindgen-cli --version "$bindgen"
 fi
+# The Moebius reference pipeline (numpy, onnxruntime, Pillow) that the page's browser test compares with.
+python3 -m pip install --quiet --disable-pip-version-check -r "$root/fixtures/moebius_pipeline/requirements.txt"
 bash "$(dirname "$0")/fetch_node_tests.sh"

@@ -12,7 +12,7 @@
 mod cache;
 mod fetch;
 mod global;
-mod load;
+pub mod load;
 mod session;
 mod tensors;
 
@@ -49,6 +49,8 @@ export interface OutputTensor extends Tensor {
 
 /** Reported after each chunk of a weight shard, and once per shard read from the cache. */
 export interface LoadProgress {
+  /** The bundle's folder URL. */
+  bundle: string;
   /** The shard file, relative to the bundle. */
   file: string;
   fileLoadedBytes: number;

@@ -3,7 +3,7 @@
 
 use js_sys::{Function, Object, Reflect};
 use onnx2wgsl_runtime::plan::PLAN_FILE;
-use onnx2wgsl_runtime::{request_device, Error, Gpu, Plan, Session};
+use onnx2wgsl_runtime::{request_device_for, Error, Gpu, Plan, Session};
 use wasm_bindgen::prelude::*;
 use web_sys::Url;
 
@@ -12,13 +12,13 @@ use crate::fetch;
 use crate::global::{location_href, message, request_persistent_storage, require_webgpu};
 
 /// What `Session.load` accepts as its second argument.
-pub(crate) struct Options {
+pub struct Options {
     on_progress: Option<Function>,
     cache: bool,
 }
 
 impl Options {
-    pub(crate) fn from_js(value: &JsValue) -> Result<Options, JsError> {
+    pub fn from_js(value: &JsValue) -> Result<Options, JsError> {
         if value.is_undefined() || value.is_null() {
             return Ok(Options {
                 on_progress: None,
@@ -62,26 +62,42 @@ fn file_url(bundle: &Url, file: &str) -> Result<String, JsError> {
         .map_err(|e| JsError::new(&format!("`{file}` is not a file name: {}", message(&e))))
 }
 
-/// Fetches, checks and uploads everything a plan needs; returns the session and its device.
-pub(crate) async fn load(base: &str, options: &Options) -> Result<(Session, Gpu), JsError> {
-    require_webgpu()?;
-    let bundle = bundle_url(base)?;
-    let plan = Plan::from_json(&fetch::bytes(&file_url(&bundle, PLAN_FILE)?).await?)?;
+/// A bundle's plan, fetched by URL and validated: nothing else of the bundle is fetched before
+/// the device is known to run it.
+pub struct Remote {
+    url: Url,
+    pub plan: Plan,
+}
+
+/// Fetches and validates the plan of the bundle at `base` (a folder URL, relative to the page).
+pub async fn fetch_plan(base: &str) -> Result<Remote, JsError> {
+    let url = bundle_url(base)?;
+    let plan = Plan::from_json(&fetch::bytes(&file_url(&url, PLAN_FILE)?).await?)?;
     // Validated before anything else is fetched: file names must stay inside the bundle.
     plan.validate()?;
-    let gpu = request_device(&plan).await.map_err(|e| match e {
+    Ok(Remote { url, plan })
+}
+
+/// A device that runs all of `plans`, or an error that says plainly what this browser lacks.
+pub async fn device_for(plans: &[&Plan]) -> Result<Gpu, JsError> {
+    require_webgpu()?;
+    request_device_for(plans).await.map_err(|e| match e {
         // wgpu's message lists native backends that a browser never has.
         Error::NoAdapter(_) => JsError::new(
             "this browser offers WebGPU but no adapter (navigator.gpu.requestAdapter() found \
              none): WebGPU may be disabled or the GPU blocklisted",
         ),
         e => e.into(),
-    })?;
+    })
+}
 
+/// Fetches the shaders and weights of `remote` and creates its session on `gpu`.
+pub async fn open(gpu: &Gpu, remote: Remote, options: &Options) -> Result<Session, JsError> {
+    let Remote { url, plan } = remote;
     // All requests start at once; the browser runs them side by side.
     let mut requests = Vec::with_capacity(plan.shaders.len());
     for shader in &plan.shaders {
-        requests.push(fetch::start(file_url(&bundle, &shader.file)?));
+        requests.push(fetch::start(file_url(&url, &shader.file)?));
     }
     let mut sources = Vec::with_capacity(requests.len());
     for (shader, request) in plan.shaders.iter().zip(requests) {
@@ -93,9 +109,16 @@ pub(crate) async fn load(base: &str, options: &Options) -> Result<(Session, Gpu)
         let found = sources.iter().find(|(name, _)| name == file);
         found.map(|(_, text)| text.clone())
     };
-    let mut session = Session::new(&gpu, plan, source).await?;
-    load_shards(&mut session, &bundle, options).await?;
-    Ok((session, gpu))
+    let mut session = Session::new(gpu, plan, source).await?;
+    load_shards(&mut session, &url, options).await?;
+    Ok(session)
+}
+
+/// One bundle on a device of its own: its plan, the device, its shaders and weights.
+pub(crate) async fn load(base: &str, options: &Options) -> Result<(Session, Gpu), JsError> {
+    let remote = fetch_plan(base).await?;
+    let gpu = device_for(&[&remote.plan]).await?;
+    Ok((open(&gpu, remote, options).await?, gpu))
 }
 
 async fn load_shards(
@@ -114,12 +137,15 @@ async fn load_shards(
         let progress = |loaded: u64, cached: bool| {
             report(
                 options,
-                &shard.file,
-                loaded,
-                shard.size,
-                done + loaded,
-                total,
-                cached,
+                [
+                    ("bundle", bundle.href().into()),
+                    ("file", shard.file.as_str().into()),
+                    ("fileLoadedBytes", (loaded as f64).into()),
+                    ("fileTotalBytes", (shard.size as f64).into()),
+                    ("loadedBytes", ((done + loaded) as f64).into()),
+                    ("totalBytes", (total as f64).into()),
+                    ("cached", cached.into()),
+                ],
             )
         };
         if let Some(bytes) = cache.get(&shard.sha256).await {
@@ -149,27 +175,12 @@ async fn load_shards(
     Ok(())
 }
 
-fn report(
-    options: &Options,
-    file: &str,
-    file_loaded: u64,
-    file_total: u64,
-    loaded: u64,
-    total: u64,
-    cached: bool,
-) -> Result<(), JsError> {
+/// Calls `onProgress`, if given, with an object of `fields` (see `LoadProgress`).
+fn report(options: &Options, fields: [(&str, JsValue); 7]) -> Result<(), JsError> {
     let Some(callback) = &options.on_progress else {
         return Ok(());
     };
     let progress = Object::new();
-    let fields: [(&str, JsValue); 6] = [
-        ("file", file.into()),
-        ("fileLoadedBytes", (file_loaded as f64).into()),
-        ("fileTotalBytes", (file_total as f64).into()),
-        ("loadedBytes", (loaded as f64).into()),
-        ("totalBytes", (total as f64).into()),
-        ("cached", cached.into()),
-    ];
     for (name, value) in fields {
         Reflect::set(&progress, &JsValue::from_str(name), &value).expect("a plain object");
     }

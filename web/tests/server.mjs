@@ -21,7 +21,8 @@ export async function serve(root, port = 0) {
   const sent = new Map();
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
-    const file = normalize(join(root, path));
+    // A folder is served by its index.html, as static servers do.
+    const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
     if (!file.startsWith(normalize(root + sep))) {
       response.writeHead(403).end();
       return;

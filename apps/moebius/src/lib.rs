@@ -13,6 +13,8 @@ pub mod pipeline;
 pub mod resample;
 pub mod schedule;
 pub mod sizes;
+#[cfg(target_arch = "wasm32")]
+mod web;
 
 pub use error::Error;
 pub use pipeline::{inpaint, Models, Picture, Report, Settings, Stage};
