@@ -10,7 +10,7 @@ use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
 use super::params::{check_rank, Params};
-use super::{Kernel, Lower, Lowering};
+use super::{grid, Kernel, Lower, Lowering};
 use crate::ir::{Graph, Node};
 use crate::views::broadcast_strides;
 use crate::CompileError;
@@ -141,7 +141,13 @@ fn standardize(l: &Lowering, g: Groups) -> Result<Vec<Kernel>, CompileError> {
     {
         return standardize_in_chunks(l, g, &chunking, scratch);
     }
-    let workgroup = l.target.workgroup();
+    // Short runs (LayerNorm over a few channels) get a workgroup no wider than the run, rounded up
+    // to a power of two and to at least 32: invocations with nothing to load still pay every
+    // barrier, which software adapters (SwiftShader, lavapipe) simulate one by one.
+    let workgroup = l
+        .target
+        .workgroup()
+        .min(g.len.next_power_of_two().max(32) as u32);
     let count = g.shape.iter().product::<usize>() / g.len;
     let mut params = Params::new()
         .u32(count)
@@ -166,16 +172,17 @@ fn standardize(l: &Lowering, g: Groups) -> Result<Vec<Kernel>, CompileError> {
         context.stats_binding = Some(bindings.len() + 1);
         bindings.extend(stats);
     }
-    // One workgroup per run: as many invocations as runs × workgroup size.
-    let threads = count * workgroup as usize;
-    l.kernel(
+    // One workgroup per run.
+    let mut kernel = l.kernel(
         "normalization/groups.wgsl",
         &context,
         bindings,
         params.finish()?,
-        threads,
-    )
-    .map(|k| vec![k.splittable(&[1, 3])])
+        count * workgroup as usize,
+    )?;
+    kernel.context.insert("workgroup", &workgroup);
+    kernel.workgroups = grid::linear(count * workgroup as usize, workgroup, &l.target.limits)?;
+    Ok(vec![kernel.splittable(&[1, 3])])
 }
 
 #[derive(Serialize)]
