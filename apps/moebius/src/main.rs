@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use moebius::bundles::{open, read_plan};
 use moebius::fit::{mask_for_picture, mask_from_rgba};
+use moebius::resample::Plane;
 use moebius::{graphs, inpaint, Models, Picture, Settings, Sizes, Stage};
 use onnx2wgsl_runtime::request_device_for;
 
@@ -48,6 +49,10 @@ enum Command {
         /// Keep the generated pixels everywhere instead of blending them into the picture.
         #[arg(long)]
         no_paste: bool,
+        /// Inpaint this many times (models loaded once) and print the median time from reading
+        /// the picture to writing the PNG.
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
     },
     /// Write the pipeline's own graphs (`prepare`, `step`) as bundles beside the three models.
     Graphs {
@@ -71,6 +76,31 @@ fn read_picture(path: &Path) -> Result<image::DynamicImage, Failure> {
     image::open(path).map_err(|e| format!("cannot read the picture {}: {e}", path.display()).into())
 }
 
+/// The picture and its mask, at the picture's size.
+fn read_inputs(image: &Path, mask: &Path) -> Result<(Picture, Plane), Failure> {
+    let picture = read_picture(image)?.to_rgb8();
+    let picture = Picture {
+        width: picture.width() as usize,
+        height: picture.height() as usize,
+        rgb: picture.into_raw(),
+    };
+    let mask_image = image::open(mask)
+        .map_err(|e| format!("cannot read the mask {}: {e}", mask.display()))?
+        .to_rgba8();
+    let (mw, mh) = (mask_image.width() as usize, mask_image.height() as usize);
+    let mask = mask_from_rgba(mask_image.as_raw(), mw, mh);
+    let mask = mask_for_picture(mask, picture.width, picture.height)?;
+    Ok((picture, mask))
+}
+
+fn save(picture: &Picture, path: &Path) -> Result<(), Failure> {
+    let (width, height) = (picture.width as u32, picture.height as u32);
+    image::RgbImage::from_raw(width, height, picture.rgb.clone())
+        .ok_or("the result has the wrong size")?
+        .save(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()).into())
+}
+
 fn run_inpaint(command: Command) -> Result<(), Failure> {
     let Command::Inpaint {
         models,
@@ -81,27 +111,15 @@ fn run_inpaint(command: Command) -> Result<(), Failure> {
         guidance,
         seed,
         no_paste,
+        repeat,
     } = command
     else {
         unreachable!("called for inpaint only")
     };
     let started = Instant::now();
     let sizes = sizes(&models)?;
-    let picture = read_picture(&image)?.to_rgb8();
-    let picture = Picture {
-        width: picture.width() as usize,
-        height: picture.height() as usize,
-        rgb: picture.into_raw(),
-    };
-    let mask_image = image::open(&mask)
-        .map_err(|e| format!("cannot read the mask {}: {e}", mask.display()))?
-        .to_rgba8();
-    let (mw, mh) = (mask_image.width() as usize, mask_image.height() as usize);
-    let mask = mask_for_picture(
-        mask_from_rgba(mask_image.as_raw(), mw, mh),
-        picture.width,
-        picture.height,
-    )?;
+    // Read here so that a bad picture or mask fails before any model loads.
+    let (picture, mask_plane) = read_inputs(&image, &mask)?;
 
     // The pipeline's own graphs are compiled here, for these sizes (milliseconds).
     let scratch = tempfile::tempdir()?;
@@ -161,6 +179,16 @@ fn run_inpaint(command: Command) -> Result<(), Failure> {
     };
     let clock = Instant::now();
     let now = || clock.elapsed().as_secs_f64() * 1e3;
+    // Earlier repetitions run quietly; the last one shows its progress.
+    let mut wall = Vec::new();
+    for _ in 1..repeat {
+        let start = now();
+        let (picture, mask) = read_inputs(&image, &mask)?;
+        let mut quiet = |_| {};
+        let run = inpaint(&models, &picture, &mask, &settings, &now, &mut quiet);
+        save(&pollster::block_on(run)?.0, &output)?;
+        wall.push(now() - start);
+    }
     let bar =
         ProgressBar::new(1).with_style(ProgressStyle::with_template("{msg} {bar:30} {pos}/{len}")?);
     let mut progress = |stage: Stage| match stage {
@@ -175,28 +203,25 @@ fn run_inpaint(command: Command) -> Result<(), Failure> {
             bar.set_message("decoding");
         }
     };
-    let (out, report) = pollster::block_on(inpaint(
-        &models,
-        &picture,
-        &mask,
-        &settings,
-        &now,
-        &mut progress,
-    ))?;
+    let start = now();
+    let (picture, mask) = if repeat > 1 {
+        read_inputs(&image, &mask)?
+    } else {
+        (picture, mask_plane)
+    };
+    let run = inpaint(&models, &picture, &mask, &settings, &now, &mut progress);
+    let (out, report) = pollster::block_on(run)?;
     bar.finish_and_clear();
-    let inpaint_ms = now();
-
-    image::RgbImage::from_raw(out.width as u32, out.height as u32, out.rgb)
-        .ok_or("the result has the wrong size")?
-        .save(&output)
-        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    save(&out, &output)?;
+    let inpaint_ms = now() - start;
+    wall.push(inpaint_ms);
 
     let steps = &report.step_ms;
     let mut sorted = steps.clone();
     sorted.sort_by(f64::total_cmp);
     println!("wrote {} ({}×{})", output.display(), out.width, out.height);
     println!(
-        "load {load_ms:.0} ms · encode {:.0} ms · {} steps {:.0} ms (median {:.1} ms per step) · decode {:.0} ms · inpaint {inpaint_ms:.0} ms",
+        "load {load_ms:.0} ms · last inpaint: encode {:.0} ms · {} steps {:.0} ms (median {:.1} ms per step) · decode {:.0} ms · inpaint {inpaint_ms:.0} ms",
         report.encode_ms,
         steps.len(),
         steps.iter().sum::<f64>(),
@@ -211,6 +236,14 @@ fn run_inpaint(command: Command) -> Result<(), Failure> {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    if repeat > 1 {
+        wall.sort_by(f64::total_cmp);
+        println!(
+            "{repeat} inpaints, PNG in to PNG out: median {:.1} ms, fastest {:.1} ms",
+            wall[wall.len() / 2],
+            wall[0]
+        );
+    }
     println!(
         "host → device: {} bytes before the steps, {} bytes per step; device → host: {} bytes per step, {} bytes for the image",
         report.upload_bytes, report.step_upload_bytes, 0, report.download_bytes

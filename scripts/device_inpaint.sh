@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# On the lent GPU machine (see README): the whole Moebius inpaint at full size (graphs generated
+# with random weights), PNG in to PNG out, median of 5 in one process, next to the sum of its
+# parts (19 UNet runs, the encoder and the decoder, each the median of 10 `onnx2wgsl run`s with
+# inputs in and outputs read back). Expects the Vulkan loader .debs in .gl/ and, in .devbin/,
+# release x86-64 binaries onnx2wgsl and moebius with a picture photo.png and its mask_photo.png.
+set -euo pipefail
+for f in .gl/*.deb; do dpkg -x "$f" /; done
+ldconfig
+export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+export XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
+mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+data=/tmp/moebius_full models=/tmp/models
+python3 fixtures/moebius/generate.py --size full --out "$data" --references > /tmp/generate.log 2>&1 ||
+  { tail -30 /tmp/generate.log; exit 1; }
+for graph in unet vae_encoder vae_decoder; do
+  dir="$data/$graph"
+  .devbin/onnx2wgsl build "$dir/model.onnx" -o "$models/$graph" --dim "$(cat "$dir/dims.txt")" | tail -1
+  inputs=()
+  for f in "$dir"/inputs/*.npy; do inputs+=(--input "$(basename "$f" .npy)=$f"); done
+  echo "$graph: $(.devbin/onnx2wgsl run "$models/$graph" "${inputs[@]}" --output-dir /tmp/out/$graph --repeat 10 | grep runs)"
+done
+.devbin/moebius graphs --models "$models"
+.devbin/moebius inpaint --models "$models" --image .devbin/photo.png --mask .devbin/mask_photo.png \
+  -o /tmp/inpainted.png --repeat 5 2>&1 | grep -v '^loading\|^encoding\|^denoising\|^decoding'
