@@ -12,6 +12,7 @@ command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # fetch_node_tests.sh downloads a wheel with pip.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
+  echo "setup: installing ${packages[*]} (about a minute)"
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${packages[@]}" >/dev/null
@@ -26,5 +27,8 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen" ]; then
   cargo install --quiet wasm-bindgen-cli --version "$bindgen"
 fi
 # The Moebius reference pipeline (numpy, onnxruntime, Pillow) that the page's browser test compares with.
-python3 -m pip install --quiet --disable-pip-version-check -r "$root/fixtures/moebius_pipeline/requirements.txt"
+echo "setup: Python packages of the reference pipeline, and the ONNX node tests"
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+  -r "$root/fixtures/moebius_pipeline/requirements.txt"
 bash "$(dirname "$0")/fetch_node_tests.sh"
+echo "setup: done"

@@ -46,6 +46,13 @@ pub fn read_plan(dir: &Path) -> Result<Plan, RunError> {
 
 /// Loads the bundle in `dir` onto the default adapter, weights included.
 pub async fn load(dir: &Path) -> Result<Session, RunError> {
+    Ok(load_with_adapter(dir).await?.0)
+}
+
+/// As [`load`], also naming the adapter the session runs on.
+pub async fn load_with_adapter(
+    dir: &Path,
+) -> Result<(Session, onnx2wgsl_runtime::wgpu::AdapterInfo), RunError> {
     let plan = read_plan(dir)?;
     let gpu = request_device(&plan).await?;
     let mut session = Session::new(&gpu, plan, |file| {
@@ -56,7 +63,24 @@ pub async fn load(dir: &Path) -> Result<Session, RunError> {
         let file = session.plan().shards[index as usize].file.clone();
         session.load_shard(index, &read(&dir.join(file))?).await?;
     }
-    Ok(session)
+    Ok((session, gpu.info))
+}
+
+/// Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid or not set" while probing window
+/// systems, which compute never uses. Where it is unset, it is pointed at a private temporary
+/// folder, so that a successful run leaves stderr clean. Call first thing in `main`, before any
+/// thread exists.
+pub fn set_runtime_dir() {
+    if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
+        return;
+    }
+    let dir = std::env::temp_dir().join("onnx2wgsl-runtime-dir");
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    if builder.create(&dir).is_ok() || dir.is_dir() {
+        std::env::set_var("XDG_RUNTIME_DIR", dir);
+    }
 }
 
 /// Reads one `.npy` input in the dtype the plan expects for it.

@@ -86,6 +86,7 @@ fn parse_input(arg: &str) -> Result<(String, PathBuf), String> {
 }
 
 fn main() -> ExitCode {
+    execute::set_runtime_dir();
     match Cli::parse().command.execute() {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -157,7 +158,11 @@ async fn run(
     repeat: usize,
     profile: bool,
 ) -> Result<(), RunError> {
-    let session = execute::load(dir).await?;
+    let (session, adapter) = execute::load_with_adapter(dir).await?;
+    eprintln!(
+        "adapter: {} ({:?}, {:?})",
+        adapter.name, adapter.device_type, adapter.backend
+    );
     let mut tensors = Vec::with_capacity(inputs.len());
     for (name, path) in &inputs {
         tensors.push((

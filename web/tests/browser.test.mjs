@@ -132,6 +132,19 @@ describe("errors", () => {
     }
   });
 
+  it("a browser whose navigator has no gpu", async () => {
+    const bare = await browser.newPage();
+    // As in browsers without WebGPU at all: the getter is not there.
+    await bare.addInitScript(() => delete Navigator.prototype.gpu);
+    await bare.goto(`${server.url}web/tests/harness.html`);
+    await bare.waitForSelector("body[data-state]", { state: "attached" });
+    const message = await bare.evaluate(() =>
+      onnx2wgsl.Session.load("/out/web-tests/fixtures-tiny_cnn/").then(() => "no error", (e) => e.message),
+    );
+    await bare.close();
+    assert.match(message, /this browser does not offer WebGPU \(navigator\.gpu is missing\)/);
+  });
+
   it("a failed fetch names the URL and status", async () => {
     assert.match(await failure("out/web-tests/missing/"), /could not fetch http:\/\/\S+\/out\/web-tests\/missing\/plan\.json: HTTP 404/);
   });

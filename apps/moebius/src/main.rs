@@ -252,6 +252,7 @@ fn run_inpaint(command: Command) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
+    onnx2wgsl::execute::set_runtime_dir();
     let cli = Cli::parse();
     let result = match cli.command {
         command @ Command::Inpaint { .. } => run_inpaint(command),
