@@ -109,8 +109,10 @@ pub fn bilinear(plane: &Plane, height: usize, width: usize) -> Plane {
         }
     }
     let mut out = Plane::new(height, width, plane.channels);
-    for (x, (x0, x1, f)) in bilinear_taps(plane.width, width).into_iter().enumerate() {
-        for y in 0..height {
+    let taps = bilinear_taps(plane.width, width);
+    // Row by row, so that both passes walk memory in order.
+    for y in 0..height {
+        for (x, &(x0, x1, f)) in taps.iter().enumerate() {
             for c in 0..plane.channels {
                 let v = rows.at(y, x0, c) * (1.0 - f) + rows.at(y, x1, c) * f;
                 out.set(y, x, c, v);
