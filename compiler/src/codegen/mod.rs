@@ -258,6 +258,13 @@ fn emit(
         )));
     }
     let shader = shaders.add(kernel.template, &kernel.context, label)?;
+    let module = &shaders.shaders[shader as usize];
+    (module.check_kernel(kernel.params.len(), kernel.bindings.len())).map_err(|message| {
+        CompileError::Shader {
+            nodes: label.to_string(),
+            message,
+        }
+    })?;
     // Storage binding n of the shader is `bindings[n - 1]`; a binding the shader declares but
     // this dispatch does not bind cannot be written.
     let writes = (shaders.shaders[shader as usize].writes.iter())
