@@ -171,6 +171,16 @@ describe("errors", () => {
     assert.match(await failure(bundle), /max_compute_invocations_per_workgroup: the plan needs 1048576, the device offers \d+/);
   });
 
+  it("a plan needing a feature the adapter lacks names it", async () => {
+    // SwiftShader offers no shader-f16.
+    const bundle = await tampered(tiny, "needs-feature", async (dir) => {
+      const plan = JSON.parse(await readFile(join(dir, "plan.json"), "utf8"));
+      plan.features = ["shader-f16"];
+      await writeFile(join(dir, "plan.json"), JSON.stringify(plan));
+    });
+    assert.match(await failure(bundle), /the device lacks feature `shader-f16`/);
+  });
+
   const x = (data, shape = "[1, 3, 16, 16]") => `{ x: { data: ${data}, shape: ${shape} } }`;
   const inputCases = [
     ["an unknown input", `{ ...${x("new Float32Array(768)")}, z: { data: new Float32Array(1), shape: [1] } }`, /`z` is not an input of this plan/],
