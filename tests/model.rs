@@ -24,7 +24,12 @@ pub enum Dim {
 
 impl Model {
     /// A float32 graph input.
-    pub fn input(mut self, name: &str, shape: &[Dim]) -> Model {
+    pub fn input(self, name: &str, shape: &[Dim]) -> Model {
+        self.typed_input(name, 1, shape)
+    }
+
+    /// A graph input of ONNX element type `elem_type` (1 float, 6 int32, 7 int64, 9 bool).
+    pub fn typed_input(mut self, name: &str, elem_type: i32, shape: &[Dim]) -> Model {
         let dim = shape
             .iter()
             .map(|d| Dimension {
@@ -36,7 +41,7 @@ impl Model {
             })
             .collect();
         let tensor = type_proto::Tensor {
-            elem_type: 1,
+            elem_type,
             shape: Some(TensorShapeProto {
                 dim,
                 ..TensorShapeProto::default()
@@ -63,6 +68,18 @@ impl Model {
             dims: vec![values.len() as i64],
             data_type: 7,
             int64_data: values.to_vec(),
+            ..TensorProto::default()
+        });
+        self
+    }
+
+    /// A float32 initializer.
+    pub fn floats(mut self, name: &str, dims: &[i64], values: Vec<f32>) -> Model {
+        self.graph.initializer.push(TensorProto {
+            name: name.into(),
+            dims: dims.to_vec(),
+            data_type: 1,
+            float_data: values,
             ..TensorProto::default()
         });
         self
@@ -124,6 +141,26 @@ pub fn ints(name: &str, values: &[i64]) -> AttributeProto {
         name: name.into(),
         type_: AttributeType::INTS.into(),
         ints: values.to_vec(),
+        ..AttributeProto::default()
+    }
+}
+
+/// A `float` attribute.
+pub fn float(name: &str, value: f32) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        type_: AttributeType::FLOAT.into(),
+        f: value,
+        ..AttributeProto::default()
+    }
+}
+
+/// A `string` attribute.
+pub fn string(name: &str, value: &str) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        type_: AttributeType::STRING.into(),
+        s: value.as_bytes().to_vec(),
         ..AttributeProto::default()
     }
 }
