@@ -74,6 +74,8 @@ pub enum CompileError {
     UnsupportedType { tensor: String, reason: String },
     #[error("target limit exceeded: {0}")]
     Limit(String),
+    #[error("compiler bug: the IR is invalid after {stage}: {reason}")]
+    Ir { stage: String, reason: String },
     #[error("compiler bug: shader for node(s) {nodes} failed validation: {message}")]
     Shader { nodes: String, message: String },
 }

@@ -23,6 +23,7 @@ pub mod shard;
 pub mod target;
 #[cfg(test)]
 mod testing;
+pub mod verify;
 pub mod views;
 
 pub use error::{CompileError, UnsupportedNode};
@@ -69,7 +70,7 @@ pub fn compile_with_report(
 ) -> Result<(bundle::Bundle, report::Report), CompileError> {
     let graph = decode::load(model, &options.dims)?;
     let decoded_nodes = graph.nodes.node_count();
-    let (graph, passes) = passes::run(graph);
+    let (graph, passes) = passes::run(graph)?;
     let layout = memory::plan(&graph, &options.target)?;
     let memory = layout.stats;
     let kernels = codegen::generate(&graph, &layout, &options.target)?;
