@@ -148,7 +148,8 @@ fn standardize(l: &Lowering, g: Groups) -> Result<Vec<Kernel>, CompileError> {
         .target
         .workgroup()
         .min(g.len.next_power_of_two().max(32) as u32);
-    let count = g.shape.iter().product::<usize>() / g.len;
+    // A run of length 0 (a zero-sized normalized axis) leaves no runs either: the tensor is empty.
+    let count = g.shape.iter().product::<usize>() / g.len.max(1);
     let mut params = Params::new()
         .u32(count)
         .u32(g.len)
