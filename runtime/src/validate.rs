@@ -169,10 +169,14 @@ impl Plan {
                 return Err(bad(format!("{what} is declared twice")));
             }
             self.check_region(&what, &io.region)?;
-            // An empty tensor still gets the smallest region a binding can have.
-            let bytes = (io.shape.iter())
-                .try_fold(io.dtype.device_size(), |n, &d| n.checked_mul(d as u64))
-                .map(|n| n.max(4));
+            // An empty tensor still gets the smallest region a binding can have, however large
+            // its other dimensions (the product would overflow before it met the zero).
+            let bytes = match io.shape.contains(&0) {
+                true => Some(4),
+                false => (io.shape.iter())
+                    .try_fold(io.dtype.device_size(), |n, &d| n.checked_mul(d as u64))
+                    .map(|n| n.max(4)),
+            };
             if bytes != Some(io.region.size) {
                 let needs = bytes.map_or("more than 2^64".to_owned(), |n| n.to_string());
                 return Err(bad(format!(
