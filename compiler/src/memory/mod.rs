@@ -188,8 +188,10 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         }
         if let Some(chunking) = normalization::chunking(graph, node) {
             // Written while the input is read, then read while the output is written.
+            // At least one word, as for empty tensors: a normalization of an empty tensor has no
+            // chunks, and no buffer or binding may be empty.
             let key = Key::Scratch(index);
-            life.define(key, chunking.scratch_floats() as u64 * 4, step);
+            life.define(key, (chunking.scratch_floats() as u64 * 4).max(4), step);
             life.dispatch(&reads, &[key]);
             life.dispatch(&[key], &writes);
         }
