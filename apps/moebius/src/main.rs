@@ -159,17 +159,8 @@ fn run_inpaint(command: Command) -> Result<(), Failure> {
     }
     bar.finish_and_clear();
     let load_ms = started.elapsed().as_secs_f64() * 1e3;
-    let [encoder, unet, decoder, prepare, step]: [_; 5] =
-        sessions.try_into().map_err(|_| "five sessions")?;
-    let models = Models {
-        gpu,
-        encoder,
-        unet,
-        decoder,
-        prepare,
-        step,
-        sizes,
-    };
+    let sessions = sessions.try_into().map_err(|_| "five sessions")?;
+    let models = Models::new(gpu, sessions, sizes);
 
     let settings = Settings {
         steps,

@@ -23,6 +23,25 @@ pub struct Models {
     pub sizes: Sizes,
 }
 
+/// The bundles of one build, in the order [`Models::new`] takes their sessions.
+pub const BUNDLES: [&str; 5] = ["vae_encoder", "unet", "vae_decoder", "prepare", "step"];
+
+impl Models {
+    /// The sessions of [`BUNDLES`], in that order, on `gpu`.
+    pub fn new(gpu: Gpu, sessions: [Session; 5], sizes: Sizes) -> Models {
+        let [encoder, unet, decoder, prepare, step] = sessions;
+        Models {
+            gpu,
+            encoder,
+            unet,
+            decoder,
+            prepare,
+            step,
+            sizes,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Settings {
     pub steps: usize,

@@ -10,10 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::fit::{mask_for_picture, mask_from_rgba};
+use crate::pipeline::BUNDLES;
 use crate::{inpaint, Models, Picture, Settings, Sizes, Stage};
-
-/// The bundles under the models folder, in the order `Models` takes them.
-const BUNDLES: [&str; 5] = ["vae_encoder", "unet", "vae_decoder", "prepare", "step"];
 
 fn get(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or_default()
@@ -140,19 +138,11 @@ impl Inpainter {
             sessions.push(open(&gpu, remote, &bundle_options).await?);
             done += model_total;
         }
-        let [encoder, unet, decoder, prepare, step]: [_; 5] = sessions
+        let sessions = sessions
             .try_into()
             .map_err(|_| JsError::new("five sessions"))?;
         Ok(Inpainter {
-            models: Rc::new(Models {
-                gpu,
-                encoder,
-                unet,
-                decoder,
-                prepare,
-                step,
-                sizes,
-            }),
+            models: Rc::new(Models::new(gpu, sessions, sizes)),
         })
     }
 
