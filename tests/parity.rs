@@ -52,6 +52,7 @@ fn every_fixture_has_a_test() {
         "external_data",
         "norm_ops",
         "einsum_ops",
+        "einsum_chain",
         "large_conv",
         "data_ops",
         "new_user",
@@ -101,6 +102,11 @@ fn external_data() {
 #[test]
 fn einsum_ops() {
     check("einsum_ops");
+}
+
+#[test]
+fn einsum_chain() {
+    check("einsum_chain");
 }
 
 #[test]

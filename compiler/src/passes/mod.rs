@@ -2,6 +2,7 @@
 
 mod batch_norm;
 mod dead;
+mod einsum_order;
 mod einsum_sum;
 mod fold;
 mod fuse;
@@ -27,6 +28,7 @@ pub const ORDER: &[Pass] = &[
     ("remove dead nodes", dead::run),
     ("fold batch norms", batch_norm::run),
     ("merge sibling products", siblings::run),
+    ("regroup chained einsums", einsum_order::run),
     ("merge einsum sums", einsum_sum::run),
     ("fold layout ops into views", views::run),
     ("fuse elementwise epilogues", fuse::run),
