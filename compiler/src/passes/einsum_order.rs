@@ -6,10 +6,11 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use onnx2wgsl_opset18::ops::einsum::{Einsum, Term};
+use onnx2wgsl_opset18::ops::einsum::Einsum;
 use onnx2wgsl_opset18::{Attribute, DataType, Op, TensorType};
 use petgraph::stable_graph::NodeIndex;
 
+use super::einsum_sum::letters;
 use crate::ir::{Graph, TensorId};
 
 pub fn run(mut graph: Graph) -> Graph {
@@ -41,18 +42,6 @@ struct Chain {
     third: Operand,
     output: Vec<char>,
     sizes: HashMap<char, usize>,
-}
-
-/// Letters of `terms`, if they are all letters and distinct.
-fn letters(terms: &[Term]) -> Option<Vec<char>> {
-    let mut out = Vec::with_capacity(terms.len());
-    for term in terms {
-        match term {
-            Term::Letter(c) if !out.contains(c) => out.push(*c),
-            _ => return None,
-        }
-    }
-    Some(out)
 }
 
 /// The operands (tensor, labels) and output labels of a plain two-operand float Einsum.

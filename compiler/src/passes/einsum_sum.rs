@@ -61,7 +61,7 @@ fn find(graph: &Graph, add: NodeIndex) -> Option<Merge> {
 }
 
 /// Letters of `terms`, if they are all letters and distinct.
-fn letters(terms: &[Term]) -> Option<Vec<char>> {
+pub(super) fn letters(terms: &[Term]) -> Option<Vec<char>> {
     let mut out = Vec::with_capacity(terms.len());
     for term in terms {
         match term {
