@@ -1,9 +1,14 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
+{% import "macros/reduce.wgsl" as reduce %}
 // Einsum as a strided contraction: each invocation owns one output element, walks the summed
 // labels, and reads every operand through its own strides (0 where a label is absent), so no
 // operand is transposed in memory. Output axes are walked in an order chosen for neighbouring
 // invocations to touch neighbouring memory, and each element is stored through strides.
+{%- if spread %}
+// Few outputs with long sums: workgroup i (not invocation i) owns each output, and its
+// invocations share the sum.
+{%- endif %}
 struct Params {
     n: u32,
     reduce_n: u32,
@@ -29,7 +34,15 @@ struct Params {
 
 {{ epilogue::function(e=epilogue, ty=ty) }}
 
+{%- if spread %}
+
+{{ reduce::functions(workgroup=workgroup, half=half) }}
+
+{{ index::per_workgroup(workgroup=workgroup, name="i", count="p.n") }}
+{%- else %}
+
 {{ index::main(workgroup=workgroup, count="p.n") }}
+{%- endif %}
     // Invocation i owns the output element at index i of the walk order; o is where it is stored.
     var rest = i;
     var o = 0u;
@@ -51,11 +64,11 @@ struct Params {
     var acc = {{ ty }}(0);
 {%- if reduce_rank == 1 %}
     // One summed label: each operand steps by its own stride.
-    for (var r = 0u; r < p.reduce_n; r++) {
+    {% if spread %}for (var r = lid; r < p.reduce_n; r += {{ workgroup }}u){% else %}for (var r = 0u; r < p.reduce_n; r++){% endif %} {
         acc += {% for operand in operands %}{{ operand }}[{{ operand }}_base + r * p.{{ operand }}_reduce[0][0]]{% if not loop.last %} * {% endif %}{% endfor %};
     }
 {%- else %}
-    for (var r = 0u; r < p.reduce_n; r++) {
+    {% if spread %}for (var r = lid; r < p.reduce_n; r += {{ workgroup }}u){% else %}for (var r = 0u; r < p.reduce_n; r++){% endif %} {
         var left = r;
 {%- for operand in operands %}
         var {{ operand }}_at = {{ operand }}_base;
@@ -71,5 +84,12 @@ struct Params {
         acc += {% for operand in operands %}{{ operand }}[{{ operand }}_at]{% if not loop.last %} * {% endif %}{% endfor %};
     }
 {%- endif %}
+{%- if spread %}
+    acc = reduce(lid, acc, 0u);
+    if lid == 0u {
+        y[o] = epilogue(acc, o);
+    }
+{%- else %}
     y[o] = epilogue(acc, o);
+{%- endif %}
 }

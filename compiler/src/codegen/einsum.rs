@@ -1,6 +1,7 @@
 //! Einsum of one or more operands as one strided contraction kernel.
 
 use onnx2wgsl_opset18::ops::einsum::Einsum;
+use onnx2wgsl_opset18::DataType;
 use serde::Serialize;
 
 use super::elementwise::wgsl_type;
@@ -21,6 +22,20 @@ struct Context {
     reduce_rank: usize,
     /// The store offset comes from `stored()` rather than the walk.
     mapped: bool,
+    /// One workgroup per output element, its invocations sharing the sum.
+    spread: bool,
+    /// Where the spread sum's tree reduction starts: half the workgroup.
+    half: u32,
+}
+
+/// Invocations sharing one output's sum when outputs are few and sums long.
+const SPREAD_WORKGROUP: u32 = 64;
+
+/// Whether to give each output a workgroup: the sums are long enough to keep one busy, and
+/// there are too few outputs to occupy a large GPU one invocation each (the λ-layers' content
+/// contractions: 3,200 outputs, each a sum over 4,096 positions).
+fn spread(outputs: usize, sum: usize, float: bool) -> bool {
+    float && sum >= 16 * SPREAD_WORKGROUP as usize && outputs < 1 << 16
 }
 
 pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
@@ -80,16 +95,27 @@ pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
             .dims(&permute(&c.output_strides[k]))
             .dims(&c.reduce_strides[k]);
     }
+    let dtype = l.graph.tensor(y).ty.dtype;
+    let spread = spread(n, reduce_n, dtype == DataType::Float);
     let context = Context {
-        ty: wgsl_type(l.graph.tensor(y).ty.dtype),
+        ty: wgsl_type(dtype),
         operands: OPERANDS[..inputs.len()].to_vec(),
         out_rank: c.output_shape.len(),
         reduce_rank: c.reduce_shape.len(),
         mapped,
+        spread,
+        half: SPREAD_WORKGROUP / 2,
     };
     let mut bindings: Vec<_> = inputs.iter().map(|&t| l.region(t)).collect();
     bindings.push(l.region(y));
-    l.kernel("einsum.wgsl", &context, bindings, params.finish()?, n)
+    if !spread {
+        return l.kernel("einsum.wgsl", &context, bindings, params.finish()?, n);
+    }
+    let groups = [n, 1, 1];
+    let mut kernel =
+        l.kernel_with_grid("einsum.wgsl", &context, bindings, params.finish()?, groups)?;
+    kernel.context.insert("workgroup", &SPREAD_WORKGROUP);
+    Ok(kernel)
 }
 
 /// The order to walk the output axes in, outermost first: the original order, except that the
