@@ -1,42 +1,54 @@
 #!/usr/bin/env bash
-# On the lent GPU machine (see README): generates the full-size Moebius graphs with onnxruntime
-# references, builds and runs each plan there through Vulkan, compares with onnxruntime, and
-# times PyTorch eager on CUDA side by side. Expects the Vulkan loader .debs in .gl/ and a release
-# onnx2wgsl binary in .devbin/ (both carried; built here for x86-64).
+# On the lent GPU machine (see README): the full-size Moebius graphs (random weights, onnxruntime
+# CPU references), each run side by side by onnx2wgsl's plan, onnxruntime's WebGPU execution
+# provider and PyTorch eager fp32, with a table of medians, ratios and errors at the end.
+#
+# Carried: the Vulkan loader .debs in .gl/; in .devbin/ a release x86-64 onnx2wgsl, optionally
+# more binaries named onnx2wgsl_<variant> (each timed on the UNet and profiled beside the first),
+# and the onnxruntime_ep_webgpu wheel. Logs and profiles go to $OUT when it is set.
 set -euo pipefail
-for f in .gl/*.deb; do dpkg -x "$f" /; done
-ldconfig
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-export XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
-mkdir -p -m 700 "$XDG_RUNTIME_DIR"
-python3 -c "import torch, onnx, onnxruntime; print('torch', torch.__version__, 'onnx', onnx.__version__, 'onnxruntime', onnxruntime.__version__)"
+source scripts/device_gpu_env.sh
+out=${OUT:-/tmp/bench_out}
+mkdir -p "$out"
+log="$out/bench.log"
+python3 -m pip install --no-deps --quiet --target /tmp/ep .devbin/onnxruntime_ep_webgpu-*.whl 2>&1 |
+  grep -v 'as the .root. user' || true
+python3 -c "import torch, onnx, onnxruntime; print('torch', torch.__version__, 'onnx', onnx.__version__, 'onnxruntime', onnxruntime.__version__)" | tee "$log"
 data=/tmp/moebius_full
-python3 fixtures/moebius/generate.py --size full --out "$data" --references > /tmp/generate.log 2>&1 || { tail -30 /tmp/generate.log; exit 1; }
-grep -iE "parameters|onnxruntime" /tmp/generate.log | head -12
-bin=.devbin/onnx2wgsl
-for spec in "unet webgpu" "vae_encoder webgpu" "vae_decoder webgpu" "vae_decoder native"; do
-  set -- $spec
-  dir="$data/$1" out="/tmp/bundles/$1"
-  echo "== $1 (--target $2)"
-  "$bin" build "$dir/model.onnx" -o "$out" --dim "$(cat "$dir/dims.txt")" --target "$2" | tail -1
+[ -d "$data/vae_decoder/outputs" ] ||
+  python3 fixtures/moebius/generate.py --size full --out "$data" --references > /tmp/generate.log 2>&1 ||
+  { tail -30 /tmp/generate.log; exit 1; }
+inputs_of() {
   inputs=()
-  for f in "$dir"/inputs/*.npy; do inputs+=(--input "$(basename "$f" .npy)=$f"); done
-  "$bin" run "$out" "${inputs[@]}" --output-dir "$out/outputs" --repeat 10 | grep runs
-  python3 scripts/compare.py "$out/outputs" "$dir/outputs"
+  for f in "$data/$1"/inputs/*.npy; do inputs+=(--input "$(basename "$f" .npy)=$f"); done
+}
+for graph in unet vae_encoder vae_decoder; do
+  dir="$data/$graph"
+  .devbin/onnx2wgsl build "$dir/model.onnx" -o "/tmp/bundles/$graph" --dim "$(cat "$dir/dims.txt")" | tail -1
+  inputs_of "$graph"
+  timing=$(.devbin/onnx2wgsl run "/tmp/bundles/$graph" "${inputs[@]}" --output-dir "/tmp/o/$graph" --repeat 10 | grep runs)
+  errors=$(python3 scripts/compare.py "/tmp/o/$graph" "$dir/outputs" | tr '\n' ' ')
+  echo "onnx2wgsl $graph: $timing; $errors" | tee -a "$log"
 done
-# With a baseline binary in .devbin/onnx2wgsl_base, the UNet is timed with it between two runs of
-# this binary (same inputs, same session), then profiled.
-if [ -x .devbin/onnx2wgsl_base ]; then
-  dir="$data/unet"
-  inputs=()
-  for f in "$dir"/inputs/*.npy; do inputs+=(--input "$(basename "$f" .npy)=$f"); done
-  .devbin/onnx2wgsl_base build "$dir/model.onnx" -o /tmp/bundles/unet_base --dim "$(cat "$dir/dims.txt")" | tail -1
-  for b in "$bin /tmp/bundles/unet" ".devbin/onnx2wgsl_base /tmp/bundles/unet_base" "$bin /tmp/bundles/unet"; do
-    set -- $b
-    echo "== unet, $1"
-    "$1" run "$2" "${inputs[@]}" --output-dir /tmp/side --repeat 10 | grep runs
+PYTHONPATH=/tmp/ep python3 scripts/ep_timing.py "$data" | tee -a "$log"
+python3 fixtures/moebius/torch_timing.py --size full --repeat 20 --data "$data" | tee -a "$log"
+# Variants: the UNet built by each, timed in turns with the main binary, then all profiled.
+inputs_of unet
+variants=(.devbin/onnx2wgsl_*)
+if [ -x "${variants[0]}" ]; then
+  for bin in .devbin/onnx2wgsl "${variants[@]}"; do
+    "$bin" build "$data/unet/model.onnx" -o "/tmp/variant/$(basename "$bin")" --dim B=2 | tail -1
   done
-  "$bin" run /tmp/bundles/unet "${inputs[@]}" --output-dir /tmp/side --profile | sed -n 1,24p
-  if [ -n "${OUT:-}" ]; then cp /tmp/side/profile.tsv "$OUT/unet_profile.tsv"; fi
+  for round in 1 2; do
+    for bin in .devbin/onnx2wgsl "${variants[@]}"; do
+      name=$(basename "$bin")
+      echo "round $round, $name unet: $("$bin" run "/tmp/variant/$name" "${inputs[@]}" --output-dir /tmp/side --repeat 10 | grep runs)" | tee -a "$log"
+    done
+  done
+  for bin in .devbin/onnx2wgsl "${variants[@]}"; do
+    name=$(basename "$bin")
+    "$bin" run "/tmp/variant/$name" "${inputs[@]}" --output-dir "/tmp/profile/$name" --profile > /dev/null
+    cp "/tmp/profile/$name/profile.tsv" "$out/profile_$name.tsv"
+  done
 fi
-python3 fixtures/moebius/torch_timing.py --size full --repeat 20
+python3 scripts/bench_table.py "$log"

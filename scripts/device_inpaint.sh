@@ -5,11 +5,7 @@
 # inputs in and outputs read back). Expects the Vulkan loader .debs in .gl/ and, in .devbin/,
 # release x86-64 binaries onnx2wgsl and moebius with a picture photo.png and its mask_photo.png.
 set -euo pipefail
-for f in .gl/*.deb; do dpkg -x "$f" /; done
-ldconfig
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-export XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
-mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+source scripts/device_gpu_env.sh
 data=/tmp/moebius_full models=/tmp/models
 python3 fixtures/moebius/generate.py --size full --out "$data" --references > /tmp/generate.log 2>&1 ||
   { tail -30 /tmp/generate.log; exit 1; }
