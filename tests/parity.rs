@@ -5,7 +5,7 @@ use std::path::Path;
 
 use onnx2wgsl::target::Target;
 use onnx2wgsl::{compile, Options};
-use onnx2wgsl_tests::model::{Dim, Model};
+use onnx2wgsl_tests::model::{float, Dim, Model};
 use onnx2wgsl_tests::{build, dims, fixtures, reference, relative_error, run};
 
 /// max |Δ| / max |ref| allowed for float32 outputs; integer outputs must match exactly.
@@ -219,6 +219,54 @@ fn pow_special_values() {
                 "{output}[{i}]: pow({}, {}) = {got}, expected {want}",
                 base[i],
                 b[i]
+            );
+        }
+    }
+}
+
+/// LeakyRelu as a kernel of its own (the default alpha) and fused after an Add (alpha 0.2).
+#[test]
+fn leaky_relu_alone_and_fused() {
+    let a = [-3.0, -0.5, -0.0, 0.0, 0.25, 2.0, f32::NAN, -1e30];
+    let c = [1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0];
+    let n = a.len();
+    let dir = tempfile::tempdir().unwrap();
+    let shape = [Dim::Size(n as i64)];
+    let model = Model::default()
+        .input("a", &shape)
+        .input("c", &shape)
+        .node("LeakyRelu", "leaky", &["a"], &["y"])
+        .node("Add", "add", &["a", "c"], &["s"])
+        .node_with(
+            "LeakyRelu",
+            "fused",
+            &["s"],
+            &["z"],
+            vec![float("alpha", 0.2)],
+        )
+        .output("y")
+        .output("z")
+        .write(dir.path(), "model.onnx");
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    for (name, values) in [("a", &a), ("c", &c)] {
+        let tensor = onnx2wgsl_runtime::HostTensor::f32([n], values.to_vec());
+        onnx2wgsl::execute::write_output(&inputs, name, &tensor).unwrap();
+    }
+    let bundle = build(&model, Default::default()).unwrap();
+    // The LeakyRelu after the Add is its epilogue: two dispatches.
+    assert_eq!(bundle.plan.dispatches.len(), 2);
+    let outputs = run(&bundle, dir.path());
+    let sum = std::array::from_fn::<f32, 8, _>(|i| a[i] + c[i]);
+    for (output, x, alpha) in [("y", a, 0.01f32), ("z", sum, 0.2)] {
+        let got = &outputs.iter().find(|(name, _)| name == output).unwrap().1;
+        for (i, &got) in got.as_f32().unwrap().iter().enumerate() {
+            let want = if x[i] >= 0.0 { x[i] } else { alpha * x[i] };
+            let same = got == want || (got.is_nan() && want.is_nan());
+            assert!(
+                same,
+                "{output}[{i}]: LeakyRelu({}) = {got}, expected {want}",
+                x[i]
             );
         }
     }

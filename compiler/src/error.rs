@@ -44,8 +44,8 @@ pub enum CompileError {
     #[error(
         "node {name:?} ({op_type}): its value would take {} ({bytes} bytes), more than the {} \
          a build computes on the CPU; a value this large can only be read through Shape",
-        crate::inspect::bytes(*.bytes as u64),
-        crate::inspect::bytes(onnx2wgsl_opset18::FOLD_BUDGET as u64)
+        crate::units::bytes(*.bytes as u64),
+        crate::units::bytes(onnx2wgsl_opset18::FOLD_BUDGET as u64)
     )]
     FoldBudget {
         name: String,

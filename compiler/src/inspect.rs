@@ -9,6 +9,7 @@ use std::path::Path;
 use onnx2wgsl_runtime::plan::{Dispatch, Io, Plan};
 
 use crate::execute::{read_plan, RunError};
+use crate::units::bytes;
 
 /// What `onnx2wgsl inspect` prints for the bundle in `dir`. The plan is validated first, by the
 /// runtime's own check, so a summary never indexes past what the plan holds.
@@ -158,20 +159,4 @@ pub fn profile(plan: &Plan, nanoseconds: &[f64]) -> String {
 fn line(w: &mut String, io: &Io) {
     let dtype = format!("{:?}", io.dtype).to_lowercase();
     let _ = writeln!(w, "  {}: {dtype} {:?}", io.name, io.shape);
-}
-
-/// Bytes in the largest binary unit that keeps the number at least 1.
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }

@@ -12,7 +12,7 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
 use crate::order::AlongBase;
-use crate::views::{is_reshape, View};
+use crate::strides::View;
 
 pub type TensorId = usize;
 
@@ -36,7 +36,7 @@ pub struct Node {
     /// Elementwise operations fused onto the output (see [`Epilogue`]).
     pub epilogue: Option<Epilogue>,
     /// Produces no data of its own: its output is its first input read through a
-    /// [`View`](crate::views::View).
+    /// [`View`].
     pub view: bool,
 }
 
@@ -143,7 +143,7 @@ impl Graph {
         self.add_node(Node {
             name: name.to_string(),
             op_type: op_type.to_string(),
-            view: is_reshape(&op),
+            view: op.is_reshape(),
             op,
             inputs: inputs.iter().map(|&t| Some(t)).collect(),
             outputs: vec![output],

@@ -13,6 +13,7 @@ mod error;
 pub mod execute;
 pub mod inspect;
 pub mod ir;
+mod kernels;
 pub mod memory;
 mod npy_size;
 mod order;
@@ -20,9 +21,11 @@ pub mod passes;
 pub mod proto;
 pub mod report;
 pub mod shard;
+pub mod strides;
 pub mod target;
 #[cfg(test)]
 mod testing;
+mod units;
 pub mod verify;
 pub mod views;
 

@@ -3,7 +3,7 @@
 //! to run an epilogue at each element of a kernel's own result and still read its operands, and
 //! store its result, in the arrangement of the value that leaves the fused group.
 
-use crate::views::{contiguous_strides, reshape_strides};
+use crate::strides::{contiguous_strides, reshape_strides};
 
 /// Reads that follow the base's element index `b`: `b` split row-major over `sizes`, each
 /// coordinate times its stride.

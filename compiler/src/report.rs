@@ -7,9 +7,10 @@ use std::fmt;
 use onnx2wgsl_opset18::DataType;
 
 use crate::bundle::Bundle;
-use crate::inspect::{bytes, dispatches_by_kernel};
+use crate::inspect::dispatches_by_kernel;
 use crate::ir::Graph;
 use crate::memory::MemoryStats;
+use crate::units::bytes;
 
 pub struct Report {
     pub decoded_nodes: usize,

@@ -74,61 +74,34 @@ impl Op {
         attrs: &Attributes,
         outputs: usize,
     ) -> Result<Op, OpError> {
-        let since = same_semantics_since(op_type);
+        let Some(&(_, since, parse)) = OPSET.iter().find(|(name, ..)| *name == op_type) else {
+            return Err(OpError::Unsupported(op_type.to_string()));
+        };
         if opset < since {
             return Err(OpError::Unsupported(format!(
                 "{op_type} at opset {opset} (its semantics as implemented here start at opset {since})"
             )));
         }
-        Ok(match op_type {
-            "Add" | "Sub" | "Mul" | "Div" | "Pow" => {
-                Op::Binary(binary::Binary::parse(op_type, attrs)?)
-            }
-            "Relu" | "Sigmoid" | "Sin" | "Cos" | "Sqrt" | "Exp" | "Neg" | "Abs" | "Tanh"
-            | "Reciprocal" => Op::Unary(unary::Unary::parse(op_type, attrs)?),
-            "Conv" => Op::Conv(conv::Conv::parse(attrs)?),
-            "Einsum" => Op::Einsum(einsum::Einsum::parse(attrs)?),
-            "MatMul" => Op::MatMul(matmul::MatMul::parse(attrs)?),
-            "Gemm" => Op::Gemm(gemm::Gemm::parse(attrs)?),
-            "Softmax" => Op::Softmax(softmax::Softmax::parse(attrs)?),
-            "Reshape" => Op::Reshape(reshape::Reshape::parse(attrs)?),
-            "Flatten" => Op::Flatten(flatten::Flatten::parse(attrs)?),
-            "Identity" => Op::Identity(identity::Identity::parse(attrs)?),
-            "Transpose" => Op::Transpose(transpose::Transpose::parse(attrs)?),
-            "Concat" => Op::Concat(concat::Concat::parse(attrs)?),
-            "Constant" => Op::Constant(constant::Constant::parse(attrs)?),
-            "Shape" => Op::Shape(shape::Shape::parse(attrs)?),
-            "Gather" => Op::Gather(gather::Gather::parse(attrs)?),
-            "Unsqueeze" => Op::Unsqueeze(unsqueeze::Unsqueeze::parse(attrs)?),
-            "Squeeze" => Op::Squeeze(squeeze::Squeeze::parse(attrs)?),
-            "Cast" => Op::Cast(cast::Cast::parse(attrs)?),
-            "Slice" => Op::Slice(slice::Slice::parse(attrs)?),
-            "Split" => Op::Split(split::Split::parse(attrs, opset, outputs)?),
-            "Pad" => Op::Pad(pad::Pad::parse(attrs)?),
-            "Resize" => Op::Resize(resize::Resize::parse(attrs)?),
-            "Expand" => Op::Expand(expand::Expand::parse(attrs)?),
-            "Where" => Op::Where(select::Where::parse(attrs)?),
-            "Equal" => Op::Equal(equal::Equal::parse(attrs)?),
-            "ConstantOfShape" => {
-                Op::ConstantOfShape(constant_of_shape::ConstantOfShape::parse(attrs)?)
-            }
-            "InstanceNormalization" => Op::InstanceNormalization(
-                instance_normalization::InstanceNormalization::parse(attrs)?,
-            ),
-            "LayerNormalization" => {
-                Op::LayerNormalization(layer_normalization::LayerNormalization::parse(attrs)?)
-            }
-            "BatchNormalization" => {
-                Op::BatchNormalization(batch_normalization::BatchNormalization::parse(attrs)?)
-            }
-            _ => return Err(OpError::Unsupported(op_type.to_string())),
+        parse(&Node {
+            op_type,
+            opset,
+            attrs,
+            outputs,
         })
+    }
+
+    /// Reshape-like operators: the output is the input's elements, in the same order, under
+    /// another shape.
+    pub fn is_reshape(&self) -> bool {
+        matches!(
+            self,
+            Op::Reshape(_) | Op::Flatten(_) | Op::Identity(_) | Op::Squeeze(_) | Op::Unsqueeze(_)
+        )
     }
 
     /// Whether `op_type` is an operator this crate implements (with some attributes).
     pub fn is_known(op_type: &str) -> bool {
-        let unknown = OpError::Unsupported(op_type.to_string());
-        Op::parse(op_type, 18, &Attributes::default()).err() != Some(unknown)
+        OPSET.iter().any(|(name, ..)| *name == op_type)
     }
 
     fn semantics(&self) -> &dyn Semantics {
@@ -178,15 +151,7 @@ impl Op {
     /// when that is more than [`FOLD_BUDGET`]. Views of their input and Constant share its bytes
     /// and allocate nothing.
     pub fn over_fold_budget(&self, outputs: &[TensorType]) -> Option<usize> {
-        if matches!(
-            self,
-            Op::Reshape(_)
-                | Op::Flatten(_)
-                | Op::Squeeze(_)
-                | Op::Unsqueeze(_)
-                | Op::Identity(_)
-                | Op::Constant(_)
-        ) {
+        if self.is_reshape() || matches!(self, Op::Constant(_)) {
             return None;
         }
         let bytes = (outputs.iter())
@@ -222,28 +187,127 @@ impl Op {
     }
 }
 
-/// The earliest opset whose version of the operator means the same as its opset-18 version (older
-/// versions differ in attributes, inputs or defaults, so they are not accepted).
-fn same_semantics_since(op_type: &str) -> i64 {
-    match op_type {
-        "Pad" | "Resize" => 18,
-        "LayerNormalization" => 17,
-        "Where" => 16,
-        "Expand" | "Equal" => 13,
-        // 14 and 15 differ only in the types allowed for the statistics.
-        "BatchNormalization" => 14,
-        // Split 13 took the sizes as an input; 18 added num_outputs, which parsing refuses before.
-        "Softmax" | "Unsqueeze" | "Squeeze" | "Split" => 13,
-        "Einsum" => 12,
-        "Gemm" | "Concat" | "Gather" => 11,
-        "Slice" => 10,
-        "Flatten" | "ConstantOfShape" => 9,
-        // Pow 12 and 15 only allow more types (an exponent type of its own, bfloat16).
-        "Add" | "Sub" | "Mul" | "Div" | "Pow" => 7,
-        "Sin" | "Cos" => 7,
-        "Relu" | "Sigmoid" | "Cast" | "InstanceNormalization" => 6,
-        "Sqrt" | "Exp" | "Neg" | "Abs" | "Tanh" | "Reciprocal" => 6,
-        "Reshape" => 5,
-        _ => 1,
+/// What an operator's parser sees of its node.
+struct Node<'a> {
+    op_type: &'a str,
+    opset: i64,
+    attrs: &'a Attributes,
+    outputs: usize,
+}
+
+/// Parses one operator's attributes.
+type Parse = fn(&Node) -> Result<Op, OpError>;
+
+/// Every operator implemented here: its op type, the earliest opset whose version of it means the
+/// same as its opset-18 version (older versions differ in attributes, inputs or defaults, so they
+/// are refused), and its parser.
+const OPSET: &[(&str, i64, Parse)] = &[
+    // Pow 12 and 15 only allow more types (an exponent type of its own, bfloat16).
+    ("Add", 7, binary),
+    ("Sub", 7, binary),
+    ("Mul", 7, binary),
+    ("Div", 7, binary),
+    ("Pow", 7, binary),
+    ("Relu", 6, unary),
+    ("Sigmoid", 6, unary),
+    ("Sin", 7, unary),
+    ("Cos", 7, unary),
+    ("Sqrt", 6, unary),
+    ("Exp", 6, unary),
+    ("Neg", 6, unary),
+    ("Abs", 6, unary),
+    ("Tanh", 6, unary),
+    ("Reciprocal", 6, unary),
+    // 16 only allows bfloat16 as well.
+    ("LeakyRelu", 6, unary),
+    ("Conv", 1, |n| conv::Conv::parse(n.attrs).map(Op::Conv)),
+    ("Einsum", 12, |n| {
+        einsum::Einsum::parse(n.attrs).map(Op::Einsum)
+    }),
+    ("MatMul", 1, |n| {
+        matmul::MatMul::parse(n.attrs).map(Op::MatMul)
+    }),
+    ("Gemm", 11, |n| gemm::Gemm::parse(n.attrs).map(Op::Gemm)),
+    ("Softmax", 13, |n| {
+        softmax::Softmax::parse(n.attrs).map(Op::Softmax)
+    }),
+    ("Reshape", 5, |n| {
+        reshape::Reshape::parse(n.attrs).map(Op::Reshape)
+    }),
+    ("Flatten", 9, |n| {
+        flatten::Flatten::parse(n.attrs).map(Op::Flatten)
+    }),
+    ("Identity", 1, |n| {
+        identity::Identity::parse(n.attrs).map(Op::Identity)
+    }),
+    ("Transpose", 1, |n| {
+        transpose::Transpose::parse(n.attrs).map(Op::Transpose)
+    }),
+    ("Concat", 11, |n| {
+        concat::Concat::parse(n.attrs).map(Op::Concat)
+    }),
+    ("Constant", 1, |n| {
+        constant::Constant::parse(n.attrs).map(Op::Constant)
+    }),
+    ("Shape", 1, |n| shape::Shape::parse(n.attrs).map(Op::Shape)),
+    ("Gather", 11, |n| {
+        gather::Gather::parse(n.attrs).map(Op::Gather)
+    }),
+    ("Unsqueeze", 13, |n| {
+        unsqueeze::Unsqueeze::parse(n.attrs).map(Op::Unsqueeze)
+    }),
+    ("Squeeze", 13, |n| {
+        squeeze::Squeeze::parse(n.attrs).map(Op::Squeeze)
+    }),
+    ("Cast", 6, |n| cast::Cast::parse(n.attrs).map(Op::Cast)),
+    ("Slice", 10, |n| slice::Slice::parse(n.attrs).map(Op::Slice)),
+    // Split 13 took the sizes as an input; 18 added num_outputs, which parsing refuses before.
+    ("Split", 13, |n| {
+        split::Split::parse(n.attrs, n.opset, n.outputs).map(Op::Split)
+    }),
+    ("Pad", 18, |n| pad::Pad::parse(n.attrs).map(Op::Pad)),
+    ("Resize", 18, |n| {
+        resize::Resize::parse(n.attrs).map(Op::Resize)
+    }),
+    ("Expand", 13, |n| {
+        expand::Expand::parse(n.attrs).map(Op::Expand)
+    }),
+    ("Where", 16, |n| {
+        select::Where::parse(n.attrs).map(Op::Where)
+    }),
+    ("Equal", 13, |n| equal::Equal::parse(n.attrs).map(Op::Equal)),
+    ("ConstantOfShape", 9, |n| {
+        constant_of_shape::ConstantOfShape::parse(n.attrs).map(Op::ConstantOfShape)
+    }),
+    ("InstanceNormalization", 6, |n| {
+        instance_normalization::InstanceNormalization::parse(n.attrs).map(Op::InstanceNormalization)
+    }),
+    ("LayerNormalization", 17, |n| {
+        layer_normalization::LayerNormalization::parse(n.attrs).map(Op::LayerNormalization)
+    }),
+    // 14 and 15 differ only in the types allowed for the statistics.
+    ("BatchNormalization", 14, |n| {
+        batch_normalization::BatchNormalization::parse(n.attrs).map(Op::BatchNormalization)
+    }),
+];
+
+fn binary(n: &Node) -> Result<Op, OpError> {
+    binary::Binary::parse(n.op_type, n.attrs).map(Op::Binary)
+}
+
+fn unary(n: &Node) -> Result<Op, OpError> {
+    unary::Unary::parse(n.op_type, n.attrs).map(Op::Unary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_op_type_has_one_entry() {
+        for (k, (name, ..)) in OPSET.iter().enumerate() {
+            assert!(OPSET[..k].iter().all(|(n, ..)| n != name), "{name} twice");
+        }
+        assert!(Op::is_known("Conv") && !Op::is_known("Erf"));
     }
 }

@@ -32,5 +32,5 @@ struct Params {
 {%- else %}
     let v = x[p.x_offset + i];
 {%- endif %}
-    y[i] = epilogue({{ math::unary(op=op, x="v") }}, i);
+    y[i] = epilogue({{ math::unary(op=op, x="v", alpha=alpha) }}, i);
 }

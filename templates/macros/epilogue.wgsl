@@ -80,7 +80,7 @@ fn epilogue(base: {{ ty }}, i: u32) -> {{ ty }} {
 {%- if step.b %}
     let s{{ loop.index0 }} = {{ math::binary(op=step.op, a=step.a, b=step.b) }};
 {%- else %}
-    let s{{ loop.index0 }} = {{ math::unary(op=step.op, x=step.a) }};
+    let s{{ loop.index0 }} = {{ math::unary(op=step.op, x=step.a, alpha=step.alpha) }};
 {%- endif %}
 {%- endfor %}
 {%- if e.steps %}

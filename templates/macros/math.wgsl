@@ -1,7 +1,8 @@
 {#- The elementwise operations as WGSL expressions, shared by the elementwise kernels and by
-    fused epilogues. `x`, `a` and `b` are expressions. -#}
+    fused epilogues. `x`, `a` and `b` are expressions; `alpha` is a literal, for the operations
+    that have that parameter. -#}
 
-{% macro unary(op, x) -%}
+{% macro unary(op, x, alpha="") -%}
 {%- if op == "relu" %}max({{ x }}, 0.0)
 {%- elif op == "sigmoid" %}(1.0 / (1.0 + exp(-{{ x }})))
 {%- elif op == "sin" %}sine({{ x }}, 0)
@@ -12,6 +13,7 @@
 {%- elif op == "abs" %}abs({{ x }})
 {%- elif op == "tanh" %}tanh({{ x }})
 {%- elif op == "reciprocal" %}(1.0 / {{ x }})
+{%- elif op == "leaky_relu" %}select({{ alpha }} * {{ x }}, {{ x }}, {{ x }} >= 0.0)
 {%- endif %}
 {%- endmacro unary %}
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::elementwise::wgsl_type;
 use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
-use crate::views::broadcast_strides;
+use crate::strides::broadcast_strides;
 use crate::CompileError;
 
 #[derive(Serialize)]

@@ -11,8 +11,8 @@ use serde::Serialize;
 use super::params::{check_rank, Params};
 use super::{kernel, Kernel, Lowering};
 use crate::ir::{Graph, TensorId};
+use crate::strides::contiguous_strides;
 use crate::target::Target;
-use crate::views::contiguous_strides;
 use crate::CompileError;
 
 #[derive(Serialize)]

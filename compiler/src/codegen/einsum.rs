@@ -8,7 +8,7 @@ use super::elementwise::wgsl_type;
 use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
 use crate::order::along_value;
-use crate::views::contiguous_strides;
+use crate::strides::contiguous_strides;
 use crate::CompileError;
 
 /// Operand names in the shader; one per input.

@@ -6,10 +6,10 @@ use onnx2wgsl_opset18::ops::unary::Unary;
 use onnx2wgsl_opset18::DataType;
 use serde::Serialize;
 
-use super::epilogue::{binary_name, unary_name};
+use super::epilogue::{alpha, binary_name, unary_name};
 use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
-use crate::views::View;
+use crate::strides::View;
 use crate::CompileError;
 
 #[derive(Serialize)]
@@ -57,6 +57,7 @@ pub fn binary(l: &Lowering, op: &Binary) -> Result<Kernel, CompileError> {
 #[derive(Serialize)]
 struct UnaryContext {
     op: &'static str,
+    alpha: Option<String>,
     /// The rank of a strided input, 0 for a contiguous one.
     rank: usize,
 }
@@ -69,6 +70,7 @@ pub fn unary(l: &Lowering, op: &Unary) -> Result<Kernel, CompileError> {
     check_rank(shape.len(), "a unary operand")?;
     let context = UnaryContext {
         op: unary_name(op.kind),
+        alpha: alpha(op.kind),
         rank: if strided { shape.len() } else { 0 },
     };
     let n = l.graph.tensor(y).ty.numel();

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::params::{check_rank, Params};
 use super::Lowering;
 use crate::ir::{Epilogue, Operand, Step};
-use crate::views::View;
+use crate::strides::View;
 use crate::CompileError;
 
 #[derive(Serialize)]
@@ -31,6 +31,7 @@ struct StepContext {
     op: &'static str,
     a: String,
     b: Option<String>,
+    alpha: Option<String>,
 }
 
 /// Adds the epilogue's context, uniform words and bindings to a kernel's own.
@@ -58,11 +59,13 @@ pub fn attach(
                 op: unary_name(kind),
                 a: name(a),
                 b: None,
+                alpha: alpha(kind),
             },
             Step::Binary(kind, a, b) => StepContext {
                 op: binary_name(kind),
                 a: name(a),
                 b: Some(name(b)),
+                alpha: None,
             },
         })
         .collect();
@@ -106,6 +109,16 @@ pub fn unary_name(kind: UnaryKind) -> &'static str {
         UnaryKind::Abs => "abs",
         UnaryKind::Tanh => "tanh",
         UnaryKind::Reciprocal => "reciprocal",
+        UnaryKind::LeakyRelu { .. } => "leaky_relu",
+    }
+}
+
+/// A unary operation's parameter as a WGSL f32 literal (Rust's shortest form that reads back as
+/// the same f32), for the kinds that have one.
+pub fn alpha(kind: UnaryKind) -> Option<String> {
+    match kind {
+        UnaryKind::LeakyRelu { alpha } => Some(format!("{alpha:?}f")),
+        _ => None,
     }
 }
 

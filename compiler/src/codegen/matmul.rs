@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
-use crate::views::{broadcast_strides, View};
+use crate::strides::{broadcast_strides, View};
 use crate::CompileError;
 
 #[derive(Serialize)]

@@ -12,7 +12,7 @@ mod epilogue;
 mod gather;
 mod grid;
 mod matmul;
-pub(crate) mod normalization;
+mod normalization;
 mod pad;
 mod params;
 mod resize;
@@ -20,16 +20,17 @@ mod shaders;
 mod softmax;
 mod split;
 
-use onnx2wgsl_opset18::ops::binary::BinaryKind;
 use onnx2wgsl_opset18::{DataType, Op, OpError, Value};
 use onnx2wgsl_runtime::plan::{Dispatch, Region};
 use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
 use crate::ir::{Graph, Node, TensorId};
+use crate::kernels::traits;
 use crate::memory::Layout;
+use crate::strides::View;
 use crate::target::Target;
-use crate::views::{view_of, View};
+use crate::views::view_of;
 use crate::{CompileError, UnsupportedNode};
 
 pub use shaders::{Shader, ShaderSet};
@@ -294,29 +295,11 @@ impl From<CompileError> for Lower {
 }
 
 fn lower(l: &Lowering) -> Result<Vec<Kernel>, Lower> {
-    let float_only = matches!(
-        l.node.op,
-        Op::Conv(_)
-            | Op::MatMul(_)
-            | Op::Gemm(_)
-            | Op::Softmax(_)
-            | Op::Unary(_)
-            | Op::InstanceNormalization(_)
-            | Op::LayerNormalization(_)
-            | Op::BatchNormalization(_)
-    );
     let output = &l.graph.tensor(l.node.outputs[0]).ty;
-    if float_only && output.dtype != DataType::Float {
+    let float_only = traits(&l.node.op).and_then(|t| t.float_only);
+    if let (Some(why), false) = (float_only, output.dtype == DataType::Float) {
         return Err(Lower::Unsupported(format!(
-            "{} on the device is float32 only",
-            output.dtype.name()
-        )));
-    }
-    if matches!(&l.node.op, Op::Binary(op) if op.kind == BinaryKind::Pow)
-        && output.dtype != DataType::Float
-    {
-        return Err(Lower::Unsupported(format!(
-            "{} on the device is float32 only (integer powers are computed at build time)",
+            "{} on the device is float32 only{why}",
             output.dtype.name()
         )));
     }

@@ -5,14 +5,13 @@ use onnx2wgsl_opset18::ops::batch_normalization::BatchNormalization;
 use onnx2wgsl_opset18::ops::instance_normalization::InstanceNormalization;
 use onnx2wgsl_opset18::ops::layer_normalization::LayerNormalization;
 use onnx2wgsl_opset18::ops::normalize_axis;
-use onnx2wgsl_opset18::Op;
 use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
 use super::params::{check_rank, Params};
 use super::{grid, Kernel, Lower, Lowering};
-use crate::ir::{Graph, Node};
-use crate::views::broadcast_strides;
+use crate::kernels::{chunking, Chunking, CHUNK};
+use crate::strides::broadcast_strides;
 use crate::CompileError;
 
 #[derive(Serialize)]
@@ -89,51 +88,6 @@ fn is_constant(l: &Lowering, tensor: Option<crate::ir::TensorId>, value: f64) ->
     let known = tensor.and_then(|t| l.graph.tensor(t).value.as_ref());
     known.is_some_and(|v| {
         v.dtype() == onnx2wgsl_opset18::DataType::Float && v.as_f64().iter().all(|&x| x == value)
-    })
-}
-
-/// Runs longer than this are reduced in chunks by many workgroups rather than each by one. Below
-/// it, one workgroup per run is fast enough to be worth its single dispatch: on an H200 a run of
-/// 2^20 elements took 8.4 ms on one workgroup and 0.25 ms in chunks. The UNet's 46 GroupNorms
-/// (64 runs of 10,240 to 40,960) took 1.9 ms in chunks against 4.9 ms one workgroup per run (H200,
-/// side by side), for 92 more dispatches.
-const LONG_RUN: usize = 1 << 13;
-/// Elements per chunk of a long run.
-const CHUNK: usize = 4096;
-
-/// How a node's runs are split into chunks, when they are long enough to be.
-pub struct Chunking {
-    pub groups: usize,
-    pub len: usize,
-    pub chunks: usize,
-}
-
-impl Chunking {
-    /// Scratch floats: (mean, squared deviations) per chunk, then (mean, inv_std) per run.
-    pub fn scratch_floats(&self) -> usize {
-        2 * self.groups * self.chunks + 2 * self.groups
-    }
-}
-
-/// The chunking of an InstanceNormalization or LayerNormalization (without its optional
-/// statistics outputs) whose runs exceed [`LONG_RUN`]; memory planning reserves its scratch.
-pub fn chunking(graph: &Graph, node: &Node) -> Option<Chunking> {
-    let shape = &graph
-        .tensor(node.inputs.first().copied().flatten()?)
-        .ty
-        .shape;
-    let len: usize = match &node.op {
-        Op::InstanceNormalization(_) => shape.get(2..)?.iter().product(),
-        Op::LayerNormalization(op) if node.outputs.len() == 1 => shape
-            [normalize_axis(op.axis, shape.len()).ok()?..]
-            .iter()
-            .product(),
-        _ => return None,
-    };
-    (len > LONG_RUN).then(|| Chunking {
-        groups: shape.iter().product::<usize>() / len,
-        len,
-        chunks: len.div_ceil(CHUNK),
     })
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::params::{check_rank, Params};
 use super::{Kernel, Lower, Lowering};
 use crate::memory::device_bytes;
-use crate::views::contiguous_strides;
+use crate::strides::contiguous_strides;
 
 #[derive(Serialize)]
 struct Context {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::params::{check_rank, Params};
 use super::{Kernel, Lowering};
-use crate::views::contiguous_strides;
+use crate::strides::contiguous_strides;
 use crate::CompileError;
 
 #[derive(Serialize)]

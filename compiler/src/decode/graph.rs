@@ -11,7 +11,6 @@ use crate::ir::{Graph, Node, TensorId, TensorInfo};
 use crate::proto::tensor_shape_proto::dimension;
 use crate::proto::type_proto;
 use crate::proto::{GraphProto, NodeProto, ValueInfoProto};
-use crate::views::is_reshape;
 use crate::{CompileError, UnsupportedNode};
 
 pub fn build(
@@ -229,7 +228,7 @@ fn add_node(
         names.insert(name.clone(), id);
         outputs.push(id);
     }
-    let view = is_reshape(&op);
+    let view = op.is_reshape();
     graph.add_node(Node {
         name: proto.name().into(),
         op_type: proto.op_type().into(),

@@ -10,15 +10,15 @@ mod shards;
 
 use std::collections::{HashMap, HashSet};
 
-use onnx2wgsl_opset18::Op;
 use onnx2wgsl_runtime::plan::{Buffer, Region};
 
 use petgraph::stable_graph::NodeIndex;
 
-use crate::codegen::normalization;
 use crate::ir::{Graph, TensorId};
+use crate::kernels::{is_parameter, scratch_bytes};
 use crate::shard::ShardData;
 use crate::target::Target;
+use crate::views::storage_root;
 use crate::CompileError;
 
 pub use shards::device_bytes;
@@ -61,28 +61,6 @@ impl Layout {
     pub fn scratch(&self, node: NodeIndex) -> Option<Region> {
         self.scratch.get(&node).copied()
     }
-}
-
-/// Inputs that only configure a kernel (Slice's starts and ends, …): read at build time, never
-/// bound on the device.
-pub fn is_parameter_input(op: &Op, index: usize) -> bool {
-    // Pad's constant_value is folded into the kernel's uniforms; Resize's roi, scales and sizes,
-    // Pad's pads and axes and Expand's shape only shape the kernel.
-    matches!(
-        op,
-        Op::Slice(_) | Op::Pad(_) | Op::Resize(_) | Op::Expand(_)
-    ) && index > 0
-}
-
-/// The tensor whose storage `tensor` uses: itself, or the source of the views it comes from.
-pub fn storage_root(graph: &Graph, mut tensor: TensorId) -> TensorId {
-    while let Some(node) = graph.producer(tensor).map(|n| &graph.nodes[n]) {
-        if !node.view {
-            break;
-        }
-        tensor = node.inputs[0].expect("a view always has its data input");
-    }
-    tensor
 }
 
 /// Bytes a tensor occupies on the device: every element type is stored in 32 bits, and an empty
@@ -170,7 +148,7 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         let mut reads = Vec::new();
         for (i, input) in node.inputs.iter().enumerate() {
             let Some(input) = *input else { continue };
-            if is_parameter_input(&node.op, i) {
+            if is_parameter(&node.op, i) {
                 continue;
             }
             let root = storage_root(graph, input);
@@ -186,12 +164,10 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
             life.define(Key::Tensor(output), check(output)?, step);
             writes.push(Key::Tensor(output));
         }
-        if let Some(chunking) = normalization::chunking(graph, node) {
+        if let Some(size) = scratch_bytes(graph, node) {
             // Written while the input is read, then read while the output is written.
-            // At least one word, as for empty tensors: a normalization of an empty tensor has no
-            // chunks, and no buffer or binding may be empty.
             let key = Key::Scratch(index);
-            life.define(key, (chunking.scratch_floats() as u64 * 4).max(4), step);
+            life.define(key, size, step);
             life.dispatch(&reads, &[key]);
             life.dispatch(&[key], &writes);
         }

@@ -18,9 +18,10 @@ use onnx2wgsl_opset18::{DataType, Op};
 use petgraph::stable_graph::NodeIndex;
 
 use crate::ir::{Epilogue, Graph, Operand, Step, TensorId};
-use crate::memory::storage_root;
+use crate::kernels::traits;
 use crate::order::{along_base, along_value, same_layout, AlongBase};
-use crate::views::{contiguous_strides, is_reshape, reshape_strides, view_of, View};
+use crate::strides::{contiguous_strides, reshape_strides, View};
+use crate::views::{storage_root, view_of};
 
 /// Most tensors an epilogue may read besides the kernel's own inputs, so every kernel stays within
 /// WebGPU's 8 storage buffers per stage.
@@ -60,30 +61,11 @@ pub fn run(mut graph: Graph) -> Graph {
     graph
 }
 
-/// Kernels whose templates apply an epilogue to every element they store.
+/// Kernels that apply an epilogue to every element they store, to a float result of their own.
 fn can_root(graph: &Graph, node: NodeIndex) -> bool {
     let n = &graph.nodes[node];
-    let kernel = matches!(
-        n.op,
-        Op::Binary(_)
-            | Op::Unary(_)
-            | Op::Conv(_)
-            | Op::MatMul(_)
-            | Op::Gemm(_)
-            | Op::Einsum(_)
-            | Op::InstanceNormalization(_)
-            | Op::LayerNormalization(_)
-    );
+    let kernel = traits(&n.op).is_some_and(|t| t.epilogue);
     kernel && n.epilogue.is_none() && n.outputs.len() == 1 && is_float(graph, n.outputs[0])
-}
-
-/// Kernels that can store their result in another order than their own (see
-/// [`Epilogue::store`]).
-fn can_reorder(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Conv(_) | Op::Einsum(_) | Op::InstanceNormalization(_) | Op::LayerNormalization(_)
-    )
 }
 
 /// `root` and every node that depends on it: an operand made by one of them cannot be ready
@@ -151,7 +133,7 @@ fn grow(
         values: HashMap::from([(base, (Operand::Base, contiguous_strides(base_shape)))]),
         saves_copy: false,
     };
-    let reorder = can_reorder(&graph.nodes[root].op);
+    let reorder = traits(&graph.nodes[root].op).is_some_and(|t| t.reorder);
     let mut best: Option<(State, TensorId, Finish)> = None;
     loop {
         let candidates: Vec<NodeIndex> = (state.values.keys())
@@ -203,7 +185,7 @@ fn extend(
     let shape = &graph.tensor(output).ty.shape;
     let mut next = state.clone();
     // Reshapes and transposes move elements without computing: the group follows where to.
-    if (n.view && is_reshape(&n.op)) || matches!(n.op, Op::Transpose(_)) {
+    if (n.view && n.op.is_reshape()) || matches!(n.op, Op::Transpose(_)) {
         let input = n.inputs[0]?;
         let (source, order) = next.values.get(&input)?.clone();
         let in_shape = &graph.tensor(input).ty.shape;

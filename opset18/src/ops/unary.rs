@@ -1,10 +1,11 @@
-//! Elementwise functions of one tensor. A new kind needs a variant and an arm in each match.
+//! Elementwise functions of one tensor. A new kind needs a variant, an entry in `KINDS` and an arm
+//! in each match.
 
 use super::common::{check_arity, check_dtype, constants, required};
 use crate::op::Semantics;
 use crate::{Attributes, DataType, OpError, Tensor, TensorType, Value};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum UnaryKind {
     Relu,
     Sigmoid,
@@ -16,9 +17,14 @@ pub enum UnaryKind {
     Abs,
     Tanh,
     Reciprocal,
+    /// x where x ≥ 0, else alpha·x.
+    LeakyRelu {
+        alpha: f32,
+    },
 }
 
-const KINDS: [(UnaryKind, &str); 10] = [
+/// Each kind with its attributes' defaults, and its op type.
+const KINDS: [(UnaryKind, &str); 11] = [
     (UnaryKind::Relu, "Relu"),
     (UnaryKind::Sigmoid, "Sigmoid"),
     (UnaryKind::Sin, "Sin"),
@@ -29,6 +35,7 @@ const KINDS: [(UnaryKind, &str); 10] = [
     (UnaryKind::Abs, "Abs"),
     (UnaryKind::Tanh, "Tanh"),
     (UnaryKind::Reciprocal, "Reciprocal"),
+    (UnaryKind::LeakyRelu { alpha: 0.01 }, "LeakyRelu"),
 ];
 
 impl UnaryKind {
@@ -40,7 +47,8 @@ impl UnaryKind {
     }
 
     pub fn op_type(self) -> &'static str {
-        KINDS.iter().find(|(k, _)| *k == self).unwrap().1
+        let same = |k: &UnaryKind| std::mem::discriminant(k) == std::mem::discriminant(&self);
+        KINDS.iter().find(|(k, _)| same(k)).unwrap().1
     }
 
     fn apply(self, x: f32) -> f32 {
@@ -62,6 +70,13 @@ impl UnaryKind {
             UnaryKind::Abs => x.abs(),
             UnaryKind::Tanh => x.tanh(),
             UnaryKind::Reciprocal => 1.0 / x,
+            UnaryKind::LeakyRelu { alpha } => {
+                if x >= 0.0 {
+                    x
+                } else {
+                    alpha * x
+                }
+            }
         }
     }
 }
@@ -74,9 +89,22 @@ pub struct Unary {
 
 impl Unary {
     pub fn parse(op_type: &str, attrs: &Attributes) -> Result<Unary, OpError> {
-        let kind =
+        let mut kind =
             UnaryKind::from_op_type(op_type).ok_or_else(|| OpError::Unsupported(op_type.into()))?;
-        attrs.only(&[])?;
+        match &mut kind {
+            UnaryKind::LeakyRelu { alpha } => {
+                attrs.only(&["alpha"])?;
+                *alpha = attrs.float("alpha", *alpha)?;
+                // Kernels write it as a WGSL literal, which has no NaN or infinity.
+                if !alpha.is_finite() {
+                    return Err(OpError::Attribute {
+                        name: "alpha".into(),
+                        reason: format!("{alpha} is not a finite number"),
+                    });
+                }
+            }
+            _ => attrs.only(&[])?,
+        }
         Ok(Unary { kind })
     }
 }
@@ -109,6 +137,12 @@ mod tests {
         assert_eq!(relu.kind.op_type(), "Relu");
         assert!(Unary::parse("Relu", &attrs(&[("alpha", Attribute::Float(0.1))])).is_err());
         assert!(Unary::parse("Erf", &Attributes::default()).is_err());
+        let leaky = Unary::parse("LeakyRelu", &Attributes::default()).unwrap();
+        assert_eq!(leaky.kind, UnaryKind::LeakyRelu { alpha: 0.01 });
+        let leaky = Unary::parse("LeakyRelu", &attrs(&[("alpha", Attribute::Float(0.1))])).unwrap();
+        assert_eq!(leaky.kind.op_type(), "LeakyRelu");
+        let infinite = attrs(&[("alpha", Attribute::Float(f32::INFINITY))]);
+        assert!(Unary::parse("LeakyRelu", &infinite).is_err());
         for (kind, name) in KINDS {
             assert_eq!(UnaryKind::from_op_type(name), Some(kind));
             assert_eq!(kind.op_type(), name);
@@ -124,7 +158,7 @@ mod tests {
         let y = eval(&sigmoid, [x]).unwrap().f32s();
         assert!((y[0] - 0.268_941_4).abs() < 1e-6 && y[1] == 0.5);
         let x = Tensor::from_f32(vec![4], &[-4.0, 0.25, 1.0, 4.0]);
-        let cases: [(&str, [f32; 4]); 8] = [
+        let cases: [(&str, [f32; 4]); 9] = [
             (
                 "Sin",
                 [(-4f32).sin(), 0.25f32.sin(), 1f32.sin(), 4f32.sin()],
@@ -142,6 +176,7 @@ mod tests {
                 [(-4f32).tanh(), 0.25f32.tanh(), 1f32.tanh(), 4f32.tanh()],
             ),
             ("Reciprocal", [-0.25, 4.0, 1.0, 0.25]),
+            ("LeakyRelu", [-0.04, 0.25, 1.0, 4.0]),
         ];
         for (name, want) in cases {
             let op = Unary::parse(name, &Attributes::default()).unwrap();
