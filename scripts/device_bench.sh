@@ -4,8 +4,9 @@
 # provider and PyTorch eager fp32, with a table of medians, ratios and errors at the end.
 #
 # Carried: the Vulkan loader .debs in .gl/; in .devbin/ a release x86-64 onnx2wgsl, optionally
-# more binaries named onnx2wgsl_<variant> (each timed on the UNet and profiled beside the first),
-# and the onnxruntime_ep_webgpu wheel. Logs and profiles go to $OUT when it is set.
+# more binaries named onnx2wgsl_<variant>, optionally xz-compressed (each timed on the UNet and profiled beside the first),
+# and the onnxruntime_ep_webgpu wheel. Logs and profiles go to $OUT when it is set. With the
+# argument `variants`, only the variants are compared.
 set -euo pipefail
 source scripts/device_gpu_env.sh
 out=${OUT:-/tmp/bench_out}
@@ -18,11 +19,13 @@ data=/tmp/moebius_full
 [ -d "$data/vae_decoder/outputs" ] ||
   python3 fixtures/moebius/generate.py --size full --out "$data" --references > /tmp/generate.log 2>&1 ||
   { tail -30 /tmp/generate.log; exit 1; }
+only_variants=${1:-}
 inputs_of() {
   inputs=()
   for f in "$data/$1"/inputs/*.npy; do inputs+=(--input "$(basename "$f" .npy)=$f"); done
 }
 for graph in unet vae_encoder vae_decoder; do
+  [ "$only_variants" = variants ] && break
   dir="$data/$graph"
   .devbin/onnx2wgsl build "$dir/model.onnx" -o "/tmp/bundles/$graph" --dim "$(cat "$dir/dims.txt")" | tail -1
   inputs_of "$graph"
@@ -30,12 +33,16 @@ for graph in unet vae_encoder vae_decoder; do
   errors=$(python3 scripts/compare.py "/tmp/o/$graph" "$dir/outputs" | tr '\n' ' ')
   echo "onnx2wgsl $graph: $timing; $errors" | tee -a "$log"
 done
-PYTHONPATH=/tmp/ep python3 scripts/ep_timing.py "$data" | tee -a "$log"
-python3 fixtures/moebius/torch_timing.py --size full --repeat 20 --data "$data" | tee -a "$log"
-# Variants: the UNet built by each, timed in turns with the main binary, then all profiled.
+if [ "$only_variants" != variants ]; then
+  PYTHONPATH=/tmp/ep python3 scripts/ep_timing.py "$data" | tee -a "$log"
+  python3 fixtures/moebius/torch_timing.py --size full --repeat 20 --data "$data" | tee -a "$log"
+fi
+# Variants (carried as onnx2wgsl_<variant> or .xz): the UNet built by each, timed in turns with the
+# main binary, then all profiled.
+for f in .devbin/onnx2wgsl_*.xz; do [ -e "$f" ] && xz -d -k -f "$f" && chmod +x "${f%.xz}"; done
 inputs_of unet
-variants=(.devbin/onnx2wgsl_*)
-if [ -x "${variants[0]}" ]; then
+variants=($(ls .devbin/onnx2wgsl_* | grep -v "\.xz$" || true))
+if [ ${#variants[@]} -gt 0 ]; then
   for bin in .devbin/onnx2wgsl "${variants[@]}"; do
     "$bin" build "$data/unet/model.onnx" -o "/tmp/variant/$(basename "$bin")" --dim B=2 | tail -1
   done

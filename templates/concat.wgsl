@@ -27,13 +27,14 @@ struct Params {
     var coords: array<u32, {{ rank }}>;
     var rest = i;
     var y_at = p.y_offset;
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let size = p.shape[axis >> 2u][axis & 3u];
-        coords[axis] = rest % size;
+{%- for axis in range(end=rank) | reverse %}
+    {
+        let size = p.shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        coords[{{ axis }}u] = rest % size;
         rest /= size;
-        y_at += coords[axis] * p.y_strides[axis >> 2u][axis & 3u];
+        y_at += coords[{{ axis }}u] * p.y_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
     }
+{%- endfor %}
     var start = 0u;
 {%- for s in sources %}
     if coords[p.axis] < p.ends{{ s.at }} {

@@ -20,13 +20,14 @@ struct Params {
     var rest = i;
     var is = p.src_offset;
     var id = p.dst_offset;
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let size = p.shape[axis >> 2u][axis & 3u];
+{%- for axis in range(end=rank) | reverse %}
+    {
+        let size = p.shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
         let coord = rest % size;
         rest /= size;
-        is += i32(coord) * p.src_strides[axis >> 2u][axis & 3u];
-        id += coord * p.dst_strides[axis >> 2u][axis & 3u];
+        is += i32(coord) * p.src_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        id += coord * p.dst_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
     }
+{%- endfor %}
     dst[id] = src[u32(is)];
 }

@@ -43,16 +43,25 @@ struct Params {
     var rest = i / (p.n * p.m);
     var a_at = p.a_offset + row * p.a_row;
     var b_at = p.b_offset + col * p.b_col;
-    for (var d = {{ batch_rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let size = p.batch_shape[axis >> 2u][axis & 3u];
+{%- for axis in range(end=batch_rank) | reverse %}
+    {
+        let size = p.batch_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
         let coord = rest % size;
         rest /= size;
-        a_at += coord * p.a_batch_strides[axis >> 2u][axis & 3u];
-        b_at += coord * p.b_batch_strides[axis >> 2u][axis & 3u];
+        a_at += coord * p.a_batch_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        b_at += coord * p.b_batch_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
     }
+{%- endfor %}
     var acc = 0.0;
-    for (var kk = 0u; kk < p.k; kk++) {
+    // Four terms per iteration, then the rest: wgpu bounds every loop with a counter, which costs
+    // more than one multiply-add.
+    var kk = 0u;
+    for (; kk + 3u < p.k; kk += 4u) {
+{%- for u in range(end=4) %}
+        acc += a[a_at + (kk + {{ u }}u) * p.a_col] * b[b_at + (kk + {{ u }}u) * p.b_row];
+{%- endfor %}
+    }
+    for (; kk < p.k; kk++) {
         acc += a[a_at + kk * p.a_col] * b[b_at + kk * p.b_row];
     }
 {%- if has_c %}

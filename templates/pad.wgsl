@@ -22,13 +22,13 @@ struct Params {
 {{ index::main(workgroup=workgroup, count="p.n") }}
     var rest = i;
     var at = 0u;
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let size = p.shape[axis >> 2u][axis & 3u];
+{%- for axis in range(end=rank) | reverse %}
+    {
+        let size = p.shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
         let coord = rest % size;
         rest /= size;
-        let len = i32(p.len[axis >> 2u][axis & 3u]);
-        var k = i32(coord) - i32(p.lead[axis >> 2u][axis & 3u]);
+        let len = i32(p.len[{{ axis }}u >> 2u][{{ axis }}u & 3u]);
+        var k = i32(coord) - i32(p.lead[{{ axis }}u >> 2u][{{ axis }}u & 3u]);
 {%- if mode == "constant" %}
         if k < 0 || k >= len {
             store_y(i, p.value);
@@ -48,7 +48,8 @@ struct Params {
             }
         }
 {%- endif %}
-        at += (u32(k) + p.crop[axis >> 2u][axis & 3u]) * p.in_strides[axis >> 2u][axis & 3u];
+        at += (u32(k) + p.crop[{{ axis }}u >> 2u][{{ axis }}u & 3u]) * p.in_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
     }
+{%- endfor %}
     store_y(i, load_x(at));
 }

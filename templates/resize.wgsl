@@ -58,16 +58,17 @@ fn nearest(v: f32) -> f32 {
     var rest = i;
     var at = 0u;
     var stride = 1u;
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let size = p.out_shape[axis >> 2u][axis & 3u];
+{%- for axis in range(end=rank) | reverse %}
+    {
+        let size = p.out_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
         let coord = rest % size;
         rest /= size;
-        let len = p.in_shape[axis >> 2u][axis & 3u];
-        let k = clamp(nearest(source(f32(coord), axis)), 0.0, f32(len - 1u));
+        let len = p.in_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        let k = clamp(nearest(source(f32(coord), {{ axis }}u)), 0.0, f32(len - 1u));
         at += u32(k) * stride;
         stride *= len;
     }
+{%- endfor %}
     store_y(i, load_x(at));
 }
 {%- else %}
@@ -80,19 +81,20 @@ fn nearest(v: f32) -> f32 {
     var strides: array<u32, 8>;
     var rest = i;
     var stride = 1u;
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let size = p.out_shape[axis >> 2u][axis & 3u];
+{%- for axis in range(end=rank) | reverse %}
+    {
+        let size = p.out_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
         let coord = rest % size;
         rest /= size;
-        let len = p.in_shape[axis >> 2u][axis & 3u];
-        let v = clamp(source(f32(coord), axis), 0.0, f32(len - 1u));
-        lo[axis] = u32(floor(v));
-        hi[axis] = min(lo[axis] + 1u, len - 1u);
-        frac[axis] = v - f32(lo[axis]);
-        strides[axis] = stride;
+        let len = p.in_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        let v = clamp(source(f32(coord), {{ axis }}u), 0.0, f32(len - 1u));
+        lo[{{ axis }}u] = u32(floor(v));
+        hi[{{ axis }}u] = min(lo[{{ axis }}u] + 1u, len - 1u);
+        frac[{{ axis }}u] = v - f32(lo[{{ axis }}u]);
+        strides[{{ axis }}u] = stride;
         stride *= len;
     }
+{%- endfor %}
     // Every corner of the cell around the sample point, weighted multilinearly.
     var acc = 0.0;
     for (var corner = 0u; corner < (1u << {{ rank }}u); corner++) {

@@ -45,11 +45,12 @@ fn stored(i: u32) -> u32 {
 {%- if e and e.store_rank %}
     var o = 0u;
     var rest = i;
-    for (var d = {{ e.store_rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        o += (rest % p.store_shape[axis >> 2u][axis & 3u]) * p.store_strides[axis >> 2u][axis & 3u];
-        rest /= p.store_shape[axis >> 2u][axis & 3u];
+{%- for axis in range(end=e.store_rank) | reverse %}
+    {
+        o += (rest % p.store_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u]) * p.store_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        rest /= p.store_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
     }
+{%- endfor %}
     return o;
 {%- else %}
     return i;
@@ -63,14 +64,15 @@ fn epilogue(base: {{ ty }}, i: u32) -> {{ ty }} {
 {%- for operand in e.operands %}
     var at{{ loop.index0 }} = p.epilogue_offsets[{{ loop.index0 }}];
 {%- endfor %}
-    for (var d = {{ e.rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let coord = rest % p.epilogue_shape[axis >> 2u][axis & 3u];
-        rest /= p.epilogue_shape[axis >> 2u][axis & 3u];
+{%- for axis in range(end=e.rank) | reverse %}
+    {
+        let coord = rest % p.epilogue_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        rest /= p.epilogue_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
 {%- for operand in e.operands %}
-        at{{ loop.index0 }} += coord * p.e{{ loop.index0 }}_strides[axis >> 2u][axis & 3u];
+        at{{ loop.index0 }} += coord * p.e{{ loop.index0 }}_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
 {%- endfor %}
     }
+{%- endfor %}
 {%- else %}
 {%- for operand in e.operands %}
     let at{{ loop.index0 }} = i;

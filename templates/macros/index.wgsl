@@ -31,12 +31,13 @@ fn main(
     adds coordinate × stride to each offset variable `vars[k]`, whose strides are `p.strides[k]`. -#}
 {% macro walk(rank, index, shape, vars, strides) -%}
     var rest = {{ index }};
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let coord = rest % p.{{ shape }}[axis >> 2u][axis & 3u];
-        rest /= p.{{ shape }}[axis >> 2u][axis & 3u];
+{%- for axis in range(end=rank) | reverse %}
+    {
+        let coord = rest % p.{{ shape }}[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        rest /= p.{{ shape }}[{{ axis }}u >> 2u][{{ axis }}u & 3u];
 {%- for v in vars %}
-        {{ v }} += coord * p.{{ strides[loop.index0] }}[axis >> 2u][axis & 3u];
+        {{ v }} += coord * p.{{ strides[loop.index0] }}[{{ axis }}u >> 2u][{{ axis }}u & 3u];
 {%- endfor %}
     }
+{%- endfor %}
 {%- endmacro walk %}

@@ -40,15 +40,16 @@ struct Params {
 fn affine(i: u32) -> vec2<u32> {
     var rest = i;
     var at = vec2(0u);
-    for (var d = {{ rank }}u; d > 0u; d--) {
-        let axis = d - 1u;
-        let coord = rest % p.shape[axis >> 2u][axis & 3u];
-        rest /= p.shape[axis >> 2u][axis & 3u];
-        at.x += coord * p.scale_strides[axis >> 2u][axis & 3u];
+{%- for axis in range(end=rank) | reverse %}
+    {
+        let coord = rest % p.shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        rest /= p.shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        at.x += coord * p.scale_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
 {%- if bias_binding %}
-        at.y += coord * p.bias_strides[axis >> 2u][axis & 3u];
+        at.y += coord * p.bias_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
 {%- endif %}
     }
+{%- endfor %}
     return at;
 }
 
