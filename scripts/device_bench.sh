@@ -4,7 +4,8 @@
 # provider and PyTorch eager fp32, with a table of medians, ratios and errors at the end.
 #
 # Carried: the Vulkan loader .debs in .gl/; in .devbin/ a release x86-64 onnx2wgsl, optionally
-# more binaries named onnx2wgsl_<variant>, optionally xz-compressed (each timed on the UNet and profiled beside the first),
+# more binaries named onnx2wgsl_<variant>, optionally xz-compressed (each timed on every graph
+# beside the first, and profiled on the UNet),
 # and the onnxruntime_ep_webgpu wheel. Logs and profiles go to $OUT when it is set. With the
 # argument `variants`, only the variants are compared.
 set -euo pipefail
@@ -32,29 +33,35 @@ for graph in unet vae_encoder vae_decoder; do
   timing=$(.devbin/onnx2wgsl run "/tmp/bundles/$graph" "${inputs[@]}" --output-dir "/tmp/o/$graph" --repeat 10 | grep runs)
   errors=$(python3 scripts/compare.py "/tmp/o/$graph" "$dir/outputs" | tr '\n' ' ')
   echo "onnx2wgsl $graph: $timing; $errors" | tee -a "$log"
+  .devbin/onnx2wgsl run "/tmp/bundles/$graph" "${inputs[@]}" --output-dir "/tmp/p/$graph" --profile > /dev/null
+  cp "/tmp/p/$graph/profile.tsv" "$out/profile_$graph.tsv"
 done
 if [ "$only_variants" != variants ]; then
   PYTHONPATH=/tmp/ep python3 scripts/ep_timing.py "$data" | tee -a "$log"
   python3 fixtures/moebius/torch_timing.py --size full --repeat 20 --data "$data" | tee -a "$log"
 fi
-# Variants (carried as onnx2wgsl_<variant> or .xz): the UNet built by each, timed in turns with the
-# main binary, then all profiled.
+# Variants (carried as onnx2wgsl_<variant> or .xz): each graph built by each, timed in turns with
+# the main binary, then the UNet profiled by all.
 for f in .devbin/onnx2wgsl_*.xz; do [ -e "$f" ] && xz -d -k -f "$f" && chmod +x "${f%.xz}"; done
-inputs_of unet
 variants=($(ls .devbin/onnx2wgsl_* | grep -v "\.xz$" || true))
 if [ ${#variants[@]} -gt 0 ]; then
-  for bin in .devbin/onnx2wgsl "${variants[@]}"; do
-    "$bin" build "$data/unet/model.onnx" -o "/tmp/variant/$(basename "$bin")" --dim B=2 | tail -1
-  done
-  for round in 1 2; do
+  for graph in unet vae_encoder vae_decoder; do
+    inputs_of "$graph"
     for bin in .devbin/onnx2wgsl "${variants[@]}"; do
-      name=$(basename "$bin")
-      echo "round $round, $name unet: $("$bin" run "/tmp/variant/$name" "${inputs[@]}" --output-dir /tmp/side --repeat 10 | grep runs)" | tee -a "$log"
+      "$bin" build "$data/$graph/model.onnx" -o "/tmp/variant/$(basename "$bin")/$graph" \
+        --dim "$(cat "$data/$graph/dims.txt")" | tail -1
+    done
+    for round in 1 2; do
+      for bin in .devbin/onnx2wgsl "${variants[@]}"; do
+        name=$(basename "$bin")
+        echo "round $round, $name $graph: $("$bin" run "/tmp/variant/$name/$graph" "${inputs[@]}" --output-dir /tmp/side --repeat 10 | grep runs)" | tee -a "$log"
+      done
     done
   done
+  inputs_of unet
   for bin in .devbin/onnx2wgsl "${variants[@]}"; do
     name=$(basename "$bin")
-    "$bin" run "/tmp/variant/$name" "${inputs[@]}" --output-dir "/tmp/profile/$name" --profile > /dev/null
+    "$bin" run "/tmp/variant/$name/unet" "${inputs[@]}" --output-dir "/tmp/profile/$name" --profile > /dev/null
     cp "/tmp/profile/$name/profile.tsv" "$out/profile_$name.tsv"
   done
 fi

@@ -7,7 +7,8 @@
 set -euo pipefail
 source scripts/device_gpu_env.sh
 data=/tmp/moebius_full models=/tmp/models
-python3 fixtures/moebius/generate.py --size full --out "$data" --references > /tmp/generate.log 2>&1 ||
+[ -d "$data/vae_decoder/outputs" ] ||
+  python3 fixtures/moebius/generate.py --size full --out "$data" --references > /tmp/generate.log 2>&1 ||
   { tail -30 /tmp/generate.log; exit 1; }
 for graph in unet vae_encoder vae_decoder; do
   dir="$data/$graph"

@@ -51,6 +51,25 @@ struct Params {
     for (var ci = 0u; ci < c_per_group; ci++) {
         let x_plane = (n * p.c + first_c + ci) * p.h;
         let w_plane = (om * c_per_group + ci) * p.kh;
+{%- if window %}
+        // The {{ window[0] }}×{{ window[1] }} window is written out: wgpu bounds every loop with a counter.
+        // Unsigned wrap-around makes positions above or left of the edge fail the bound checks too.
+{%- for ky in range(end=window[0]) %}
+        {
+            let iy = oy * p.stride_h + {{ ky }}u * p.dilation_h - p.pad_h;
+            if iy < p.h {
+{%- for kx in range(end=window[1]) %}
+                {
+                    let ix = ox * p.stride_w + {{ kx }}u * p.dilation_w - p.pad_w;
+                    if ix < p.w {
+                        acc += load_x((x_plane + iy) * p.w + ix) * weight[(w_plane + {{ ky }}u) * p.kw + {{ kx }}u];
+                    }
+                }
+{%- endfor %}
+            }
+        }
+{%- endfor %}
+{%- else %}
         for (var ky = 0u; ky < p.kh; ky++) {
             // Unsigned wrap-around makes positions above the top edge fail the bound check too.
             let iy = oy * p.stride_h + ky * p.dilation_h - p.pad_h;
@@ -65,6 +84,7 @@ struct Params {
                 acc += load_x((x_plane + iy) * p.w + ix) * weight[(w_plane + ky) * p.kw + kx];
             }
         }
+{%- endif %}
     }
     let o = stored(i);
     store_y(o, epilogue(acc, o));

@@ -1,39 +1,10 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
+{% import "macros/matmul.wgsl" as matmul %}
 // y[batch, i, j] = alpha * sum_k a[batch, i, k] * b[batch, k, j]{% if has_c %} + beta * c[i, j]{% endif %}.
 // Every operand is addressed through strides, so transposed operands (Gemm's transA/transB),
 // broadcast batch axes (stride 0) and a broadcast bias need no copies.
-struct Params {
-    m: u32,
-    n: u32,
-    k: u32,
-    total: u32,
-    alpha: f32,
-    beta: f32,
-    c_row: u32,
-    c_col: u32,
-    a_row: u32,
-    a_col: u32,
-    b_row: u32,
-    b_col: u32,
-    a_offset: u32,
-    b_offset: u32,
-    batch_shape: array<vec4<u32>, 2>,
-    a_batch_strides: array<vec4<u32>, 2>,
-    b_batch_strides: array<vec4<u32>, 2>,
-{{- epilogue::params(e=epilogue) }}
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-{%- if has_c %}
-@group(0) @binding(3) var<storage, read> c: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-{%- else %}
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-{%- endif %}
-{{- epilogue::bindings(e=epilogue) }}
+{{ matmul::declare(has_c=has_c, epilogue=epilogue) }}
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 

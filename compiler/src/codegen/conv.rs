@@ -11,7 +11,12 @@ use crate::CompileError;
 #[derive(Serialize)]
 struct Context {
     has_bias: bool,
+    /// The kernel window (height, width) when it is small enough to write out.
+    window: Option<(usize, usize)>,
 }
+
+/// Windows of at most this many taps are written out in the direct kernel rather than looped over.
+const WRITTEN_OUT_TAPS: usize = 25;
 
 pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
     let (x, w) = (l.input(0).unwrap(), l.input(1).unwrap());
@@ -179,6 +184,7 @@ fn direct_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, Compil
         "conv2d.wgsl",
         &Context {
             has_bias: bias.is_some(),
+            window: (ws[2] * ws[3] <= WRITTEN_OUT_TAPS).then_some((ws[2], ws[3])),
         },
         bindings,
         params,

@@ -1,0 +1,36 @@
+{#- The declarations both matmul kernels share: parameters and bindings, in one layout. -#}
+{% import "macros/epilogue.wgsl" as epilogue %}
+
+{% macro declare(has_c, epilogue) -%}
+struct Params {
+    m: u32,
+    n: u32,
+    k: u32,
+    total: u32,
+    alpha: f32,
+    beta: f32,
+    c_row: u32,
+    c_col: u32,
+    a_row: u32,
+    a_col: u32,
+    b_row: u32,
+    b_col: u32,
+    a_offset: u32,
+    b_offset: u32,
+    batch_shape: array<vec4<u32>, 2>,
+    a_batch_strides: array<vec4<u32>, 2>,
+    b_batch_strides: array<vec4<u32>, 2>,
+{{- epilogue::params(e=epilogue) }}
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+{%- if has_c %}
+@group(0) @binding(3) var<storage, read> c: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+{%- else %}
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+{%- endif %}
+{{- epilogue::bindings(e=epilogue) }}
+{%- endmacro declare %}
