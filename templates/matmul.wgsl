@@ -14,15 +14,7 @@
     var rest = i / (p.n * p.m);
     var a_at = p.a_offset + row * p.a_row;
     var b_at = p.b_offset + col * p.b_col;
-{%- for axis in range(end=batch_rank) | reverse %}
-    {
-        let size = p.batch_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
-        let coord = rest % size;
-        rest /= size;
-        a_at += coord * p.a_batch_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
-        b_at += coord * p.b_batch_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
-    }
-{%- endfor %}
+{{- matmul::batch(batch_rank=batch_rank) }}
     var acc = 0.0;
     // Four terms per iteration, then the rest: wgpu bounds every loop with a counter, which costs
     // more than one multiply-add.

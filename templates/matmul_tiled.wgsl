@@ -27,15 +27,7 @@ fn main(
     var rest = wid.z;
     var a_at = p.a_offset;
     var b_at = p.b_offset;
-{%- for axis in range(end=batch_rank) | reverse %}
-    {
-        let size = p.batch_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
-        let coord = rest % size;
-        rest /= size;
-        a_at += coord * p.a_batch_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
-        b_at += coord * p.b_batch_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
-    }
-{%- endfor %}
+{{- matmul::batch(batch_rank=batch_rank) }}
 {%- for a in range(end=4) %}{% for b in range(end=4) %}
     var acc{{ a }}_{{ b }} = 0.0;
 {%- endfor %}{% endfor %}

@@ -34,3 +34,16 @@ struct Params {
 {%- endif %}
 {{- epilogue::bindings(e=epilogue) }}
 {%- endmacro declare %}
+
+{#- Moves `a_at` and `b_at` to batch `rest` (an index over p.batch_shape, consumed). -#}
+{% macro batch(batch_rank) -%}
+{%- for axis in range(end=batch_rank) | reverse %}
+    {
+        let size = p.batch_shape[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        let coord = rest % size;
+        rest /= size;
+        a_at += coord * p.a_batch_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+        b_at += coord * p.b_batch_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
+    }
+{%- endfor %}
+{%- endmacro batch %}
