@@ -104,6 +104,11 @@ impl Op {
         OPSET.iter().any(|(name, ..)| *name == op_type)
     }
 
+    /// Every op type this crate implements.
+    pub fn types() -> impl Iterator<Item = &'static str> {
+        OPSET.iter().map(|(name, ..)| *name)
+    }
+
     fn semantics(&self) -> &dyn Semantics {
         match self {
             Op::Binary(op) => op,
