@@ -29,8 +29,7 @@ pub struct Node {
     pub name: String,
     pub op_type: String,
     pub op: Op,
-    /// In ONNX input order; `None` for an omitted optional input. A fused epilogue's operands
-    /// follow the operator's own inputs.
+    /// The operator's own inputs, in ONNX input order; `None` for an omitted optional input.
     pub inputs: Vec<Option<TensorId>>,
     pub outputs: Vec<TensorId>,
     /// Elementwise operations fused onto the output (see [`Epilogue`]).
@@ -41,12 +40,13 @@ pub struct Node {
 }
 
 impl Node {
-    /// The operator's own inputs, without fused epilogue operands.
-    pub fn op_inputs(&self) -> &[Option<TensorId>] {
-        match &self.epilogue {
-            Some(e) => &self.inputs[..e.first_input],
-            None => &self.inputs,
-        }
+    /// Every tensor the node reads: the operator's inputs, then its epilogue's operands.
+    pub fn reads(&self) -> impl Iterator<Item = TensorId> + '_ {
+        let operands = self
+            .epilogue
+            .iter()
+            .flat_map(|e| e.operands.iter().copied());
+        self.inputs.iter().flatten().copied().chain(operands)
     }
 }
 
@@ -58,15 +58,17 @@ impl Node {
 pub struct Epilogue {
     pub base: TensorId,
     pub steps: Vec<Step>,
+    /// The tensors the steps read besides the kernel's result (bound after the kernel's own
+    /// inputs); a tensor read in two ways appears twice.
+    pub operands: Vec<TensorId>,
     /// The stored result's shape: the steps run once per element of it, at its row-major index.
     pub shape: Vec<usize>,
-    /// How each operand is read at each index of `shape` (offset and strides into its storage).
+    /// How each of `operands` is read at each index of `shape` (offset and strides into its
+    /// storage).
     pub reads: Vec<View>,
     /// Where the base's element at each row-major index goes in the stored result (its row-major
     /// index), when fused transposes store it in another order; `None` for the same order.
     pub store: Option<AlongBase>,
-    /// Index in the node's inputs of the first epilogue operand.
-    pub first_input: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -75,7 +77,7 @@ pub enum Operand {
     Base,
     /// An earlier step's result.
     Step(usize),
-    /// The node's input at this index, read through its entry of [`Epilogue::reads`].
+    /// The epilogue's operand at this index, read through its entry of [`Epilogue::reads`].
     Input(usize),
 }
 
@@ -151,14 +153,14 @@ impl Graph {
         })
     }
 
-    /// Adds a node and the edges from the producers of its inputs.
+    /// Adds a node and the edges from the producers of what it reads.
     pub fn add_node(&mut self, node: Node) -> NodeIndex {
-        let inputs: Vec<TensorId> = node.inputs.iter().flatten().copied().collect();
+        let reads: Vec<TensorId> = node.reads().collect();
         let outputs = node.outputs.clone();
         let index = self.nodes.add_node(node);
-        for input in inputs {
-            if let Some(&producer) = self.producers.get(&input) {
-                self.nodes.add_edge(producer, index, input);
+        for read in reads {
+            if let Some(&producer) = self.producers.get(&read) {
+                self.nodes.add_edge(producer, index, read);
             }
         }
         for output in outputs {
@@ -167,7 +169,7 @@ impl Graph {
         index
     }
 
-    /// Rebuilds producers and edges from the nodes' inputs and outputs, after a pass rewrote them.
+    /// Rebuilds producers and edges from what the nodes read and write, after a pass rewrote them.
     pub fn rewire(&mut self) {
         self.nodes.clear_edges();
         self.producers.clear();
@@ -178,11 +180,10 @@ impl Graph {
             }
         }
         for &index in &indices {
-            let inputs: Vec<TensorId> =
-                self.nodes[index].inputs.iter().flatten().copied().collect();
-            for input in inputs {
-                if let Some(&producer) = self.producers.get(&input) {
-                    self.nodes.add_edge(producer, index, input);
+            let reads: Vec<TensorId> = self.nodes[index].reads().collect();
+            for read in reads {
+                if let Some(&producer) = self.producers.get(&read) {
+                    self.nodes.add_edge(producer, index, read);
                 }
             }
         }
@@ -213,7 +214,7 @@ impl Graph {
             None => self
                 .nodes
                 .node_indices()
-                .filter(|&n| self.nodes[n].inputs.contains(&Some(tensor)))
+                .filter(|&n| self.nodes[n].reads().any(|t| t == tensor))
                 .collect(),
         };
         out.sort();

@@ -1,8 +1,9 @@
 //! The IR's invariants, checked as a pass of their own (as naga validates a module before its back
-//! ends trust it): every tensor is defined once and before it is read, edges mirror the nodes'
-//! inputs, each operator's inferred output type is the one recorded, fused epilogues refer only to
-//! what exists, and a chosen schedule runs producers first. [`crate::passes::run`] calls it after
-//! every pass in debug builds, which every test and fuzzing run uses.
+//! ends trust it): every tensor is defined once and before it is read, edges mirror what the
+//! nodes read (operator inputs and epilogue operands), each operator's inferred output type is the
+//! one recorded, fused epilogues refer only to what exists, and a chosen schedule runs producers
+//! first. [`crate::passes::run`] calls it after every pass in debug builds, which every test and
+//! fuzzing run uses.
 
 use std::collections::{HashMap, HashSet};
 
@@ -22,7 +23,7 @@ pub fn verify(graph: &Graph) -> Result<(), String> {
     for index in graph.nodes.node_indices() {
         let node = &graph.nodes[index];
         let what = format!("node {:?} ({})", node.name, node.op_type);
-        for &t in node.inputs.iter().flatten() {
+        for t in node.reads() {
             known(t, &what)?;
         }
         for &t in &node.outputs {
@@ -50,20 +51,19 @@ pub fn verify(graph: &Graph) -> Result<(), String> {
         let mut from_edges: Vec<usize> = (graph.nodes.edges_directed(index, Direction::Incoming))
             .map(|e| *e.weight())
             .collect();
-        let mut from_inputs: Vec<usize> = (node.inputs.iter().flatten())
-            .copied()
+        let mut from_reads: Vec<usize> = (node.reads())
             .filter(|t| producer.contains_key(t))
             .collect();
-        for list in [&mut from_edges, &mut from_inputs] {
+        for list in [&mut from_edges, &mut from_reads] {
             list.sort_unstable();
             list.dedup();
         }
-        if from_edges != from_inputs {
+        if from_edges != from_reads {
             return Err(format!(
-                "{what}: its edges carry {from_edges:?}, its inputs need {from_inputs:?}"
+                "{what}: its edges carry {from_edges:?}, its reads need {from_reads:?}"
             ));
         }
-        if let Some(&t) = node.inputs.iter().flatten().find(|&&t| !defined(t)) {
+        if let Some(t) = node.reads().find(|&t| !defined(t)) {
             return Err(format!(
                 "{what} reads {:?}, which nothing defines",
                 graph.tensor(t).name
@@ -87,11 +87,12 @@ pub fn verify(graph: &Graph) -> Result<(), String> {
 }
 
 /// The operator's own output type, inferred again from its inputs, is the one recorded: for a
-/// fused node that is its epilogue's base; the epilogue's references stay in range.
+/// fused node that is its epilogue's base; the epilogue stores the node's one output and its
+/// references stay in range.
 fn check_types(graph: &Graph, index: petgraph::stable_graph::NodeIndex) -> Result<(), String> {
     let node = &graph.nodes[index];
     let what = format!("node {:?} ({})", node.name, node.op_type);
-    let inferred = (node.op.infer(&graph.values(node.op_inputs())))
+    let inferred = (node.op.infer(&graph.values(&node.inputs)))
         .map_err(|e| format!("{what}: its inputs no longer fit it: {e}"))?;
     let recorded: Vec<usize> = match &node.epilogue {
         Some(e) => vec![e.base],
@@ -109,11 +110,16 @@ fn check_types(graph: &Graph, index: petgraph::stable_graph::NodeIndex) -> Resul
     let Some(e) = &node.epilogue else {
         return Ok(());
     };
-    if e.first_input > node.inputs.len() || e.reads.len() != node.inputs.len() - e.first_input {
+    if node.outputs.len() != 1 || graph.tensor(node.outputs[0]).ty.shape != e.shape {
         return Err(format!(
-            "{what}: epilogue operands start at {} of {} inputs with {} reads",
-            e.first_input,
-            node.inputs.len(),
+            "{what}: a fused node stores one result of its epilogue's shape {:?}",
+            e.shape
+        ));
+    }
+    if e.reads.len() != e.operands.len() {
+        return Err(format!(
+            "{what}: its epilogue has {} operands and {} reads",
+            e.operands.len(),
             e.reads.len()
         ));
     }
@@ -126,7 +132,7 @@ fn check_types(graph: &Graph, index: petgraph::stable_graph::NodeIndex) -> Resul
             let fine = match operand {
                 Operand::Base => true,
                 Operand::Step(j) => j < k,
-                Operand::Input(i) => i >= e.first_input && i < node.inputs.len(),
+                Operand::Input(i) => i < e.operands.len(),
             };
             if !fine {
                 return Err(format!(
@@ -172,9 +178,12 @@ fn check_schedule(graph: &Graph) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use onnx2wgsl_opset18::ops::binary::BinaryKind;
     use onnx2wgsl_opset18::{DataType, TensorType};
 
     use super::*;
+    use crate::ir::Epilogue;
+    use crate::strides::View;
     use crate::testing::Builder;
 
     fn relu_of_sum() -> Graph {
@@ -220,5 +229,67 @@ mod tests {
         graph.nodes.clear_edges();
         let error = verify(&graph).unwrap_err();
         assert!(error.contains("its edges carry []"), "{error}");
+    }
+
+    /// Relu(x) with Neg(y) added in its epilogue, as fusion leaves it.
+    fn fused() -> Graph {
+        let mut b = Builder::default();
+        let x = b.input("x", &[2, 3]);
+        let y = b.input("y", &[2, 3]);
+        let n = b.node("Neg", &[y]);
+        let r = b.node("Relu", &[x]);
+        let mut graph = b.finish(&[r]);
+        let out = graph.add_value("out", TensorType::new(DataType::Float, vec![2, 3]));
+        let relu = graph.producer(r).unwrap();
+        let node = &mut graph.nodes[relu];
+        node.epilogue = Some(Epilogue {
+            base: r,
+            steps: vec![Step::Binary(
+                BinaryKind::Add,
+                Operand::Base,
+                Operand::Input(0),
+            )],
+            operands: vec![n],
+            reads: vec![View::contiguous(&[2, 3])],
+            shape: vec![2, 3],
+            store: None,
+        });
+        node.outputs = vec![out];
+        graph.outputs = vec![out];
+        graph.rewire();
+        graph
+    }
+
+    #[test]
+    fn a_fused_node_is_valid() {
+        assert_eq!(verify(&fused()), Ok(()));
+    }
+
+    #[test]
+    fn an_epilogue_operand_needs_its_edge() {
+        let mut graph = fused();
+        graph.nodes.clear_edges();
+        let error = verify(&graph).unwrap_err();
+        assert!(
+            error.contains("its edges carry [], its reads need ["),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_epilogue_step_reading_no_operand_is_named() {
+        let mut graph = fused();
+        let relu = graph.producer(graph.outputs[0]).unwrap();
+        let e = graph.nodes[relu].epilogue.as_mut().unwrap();
+        e.steps = vec![Step::Binary(
+            BinaryKind::Add,
+            Operand::Base,
+            Operand::Input(1),
+        )];
+        let error = verify(&graph).unwrap_err();
+        assert!(
+            error.contains("reads Input(1), which does not exist"),
+            "{error}"
+        );
     }
 }

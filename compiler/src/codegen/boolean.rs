@@ -21,7 +21,7 @@ fn broadcasting(l: &Lowering, template: &'static str) -> Result<Kernel, CompileE
     let y = l.output();
     let out = l.shape(y);
     check_rank(out.len(), "an elementwise result")?;
-    let inputs: Vec<_> = l.node.op_inputs().iter().map(|t| t.unwrap()).collect();
+    let inputs: Vec<_> = l.node.inputs.iter().map(|t| t.unwrap()).collect();
     let n: usize = out.iter().product();
     let mut params = Params::new().u32(n).dims(out);
     for &input in &inputs {

@@ -103,7 +103,7 @@ pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
     // (input, first index of its slot along the axis), empty inputs left out.
     let mut slots = Vec::new();
     let mut start = 0;
-    for x in l.node.op_inputs().iter().flatten().copied() {
+    for x in l.node.inputs.iter().flatten().copied() {
         let size = l.shape(x)[axis];
         if size > 0 {
             slots.push((x, start));

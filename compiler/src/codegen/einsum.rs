@@ -39,7 +39,7 @@ fn spread(outputs: usize, sum: usize, float: bool) -> bool {
 }
 
 pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
-    let inputs: Vec<_> = l.node.op_inputs().iter().flatten().copied().collect();
+    let inputs: Vec<_> = l.node.inputs.iter().flatten().copied().collect();
     let y = l.output();
     if inputs.len() > OPERANDS.len() {
         return Err(CompileError::Limit(format!(

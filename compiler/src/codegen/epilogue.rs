@@ -43,15 +43,11 @@ pub fn attach(
     bindings: &mut Vec<onnx2wgsl_runtime::plan::Region>,
 ) -> Result<(), CompileError> {
     check_rank(e.shape.len(), "a fused result")?;
-    let operands: Vec<_> = l.node.inputs[e.first_input..]
-        .iter()
-        .map(|t| t.unwrap())
-        .collect();
     let broadcast = !e.reads.iter().all(|v| *v == View::contiguous(&e.shape));
     let name = |o: Operand| match o {
         Operand::Base => "base".to_string(),
         Operand::Step(k) => format!("s{k}"),
-        Operand::Input(i) => format!("e{0}[at{0}]", i - e.first_input),
+        Operand::Input(i) => format!("e{i}[at{i}]"),
     };
     let steps = (e.steps.iter())
         .map(|step| match *step {
@@ -71,7 +67,7 @@ pub fn attach(
         .collect();
     let ctx = Context {
         first_binding: bindings.len() + 1,
-        operands: vec![(); operands.len()],
+        operands: vec![(); e.operands.len()],
         steps,
         rank: e.shape.len(),
         broadcast,
@@ -93,7 +89,7 @@ pub fn attach(
         words = words.dims(&store.sizes).dims(&store.strides);
     }
     params.extend(words.finish()?);
-    bindings.extend(operands.iter().map(|&t| l.region(t)));
+    bindings.extend(e.operands.iter().map(|&t| l.region(t)));
     Ok(())
 }
 

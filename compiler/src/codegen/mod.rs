@@ -65,10 +65,9 @@ pub struct Lowering<'a> {
 }
 
 impl Lowering<'_> {
-    /// The operator's own input at `index` (fused epilogue operands follow them, so an omitted
-    /// optional input such as a bias is `None` rather than the first operand).
+    /// The operator's own input at `index`; `None` for an omitted optional input such as a bias.
     pub fn input(&self, index: usize) -> Option<TensorId> {
-        self.node.op_inputs().get(index).copied().flatten()
+        self.node.inputs.get(index).copied().flatten()
     }
 
     pub fn shape(&self, tensor: TensorId) -> &[usize] {
@@ -84,7 +83,7 @@ impl Lowering<'_> {
 
     /// The node's inputs as shape inference sees them, for ops whose kernels depend on constants.
     pub fn values(&self) -> Vec<Option<Value<'_>>> {
-        self.graph.values(self.node.op_inputs())
+        self.graph.values(&self.node.inputs)
     }
 
     /// How `tensor`'s elements lie in its region (views read their root's storage).

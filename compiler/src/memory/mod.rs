@@ -145,12 +145,15 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         if node.view {
             continue;
         }
+        let bound = (node.inputs.iter().enumerate())
+            .filter(|&(i, _)| !is_parameter(&node.op, i))
+            .filter_map(|(_, t)| *t);
+        let operands = node
+            .epilogue
+            .iter()
+            .flat_map(|e| e.operands.iter().copied());
         let mut reads = Vec::new();
-        for (i, input) in node.inputs.iter().enumerate() {
-            let Some(input) = *input else { continue };
-            if is_parameter(&node.op, i) {
-                continue;
-            }
+        for input in bound.chain(operands) {
             let root = storage_root(graph, input);
             if graph.is_constant(root) {
                 pack_constant(&mut slots, &mut packer, graph, root)?;

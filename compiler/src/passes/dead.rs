@@ -13,13 +13,7 @@ pub fn run(mut graph: Graph) -> Graph {
         .collect();
     while let Some(node) = stack.pop() {
         if live.insert(node) {
-            stack.extend(
-                graph.nodes[node]
-                    .inputs
-                    .iter()
-                    .flatten()
-                    .filter_map(|&t| graph.producer(t)),
-            );
+            stack.extend(graph.nodes[node].reads().filter_map(|t| graph.producer(t)));
         }
     }
     let dead: Vec<_> = graph

@@ -311,27 +311,13 @@ fn finish(graph: &Graph, state: &State, output: TensorId, reorder: bool) -> Opti
 
 fn apply(graph: &mut Graph, root: NodeIndex, group: Group) {
     let node = &mut graph.nodes[root];
-    let first_input = node.inputs.len();
-    let steps = (group.steps.into_iter())
-        .map(|step| {
-            let shift = |o: Operand| match o {
-                Operand::Input(i) => Operand::Input(first_input + i),
-                other => other,
-            };
-            match step {
-                Step::Unary(kind, a) => Step::Unary(kind, shift(a)),
-                Step::Binary(kind, a, b) => Step::Binary(kind, shift(a), shift(b)),
-            }
-        })
-        .collect();
-    node.inputs.extend(group.operands.into_iter().map(Some));
     node.epilogue = Some(Epilogue {
         base: node.outputs[0],
-        steps,
+        steps: group.steps,
+        operands: group.operands,
         shape: group.finish.shape,
         reads: group.finish.reads,
         store: group.finish.store,
-        first_input,
     });
     node.outputs = vec![group.output];
 }
@@ -363,9 +349,11 @@ mod tests {
             [
                 Step::Unary(UnaryKind::Sigmoid, Operand::Base),
                 Step::Binary(BinaryKind::Mul, Operand::Base, Operand::Step(0)),
-                Step::Binary(BinaryKind::Add, Operand::Step(1), Operand::Input(2)),
+                Step::Binary(BinaryKind::Add, Operand::Step(1), Operand::Input(0)),
             ]
         );
+        assert_eq!(e.operands, [x]);
+        assert_eq!(node.inputs, [Some(x), Some(w)]);
         assert_eq!(node.outputs, [y]);
     }
 

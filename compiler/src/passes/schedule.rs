@@ -39,11 +39,8 @@ fn order(graph: &Graph) -> Vec<NodeIndex> {
             }
             stack.push((node, true));
             // Pushed in reverse so the first input's producer is scheduled first.
-            let producers: Vec<NodeIndex> = graph.nodes[node]
-                .inputs
-                .iter()
-                .flatten()
-                .filter_map(|&t| graph.producer(t))
+            let producers: Vec<NodeIndex> = (graph.nodes[node].reads())
+                .filter_map(|t| graph.producer(t))
                 .collect();
             for producer in producers.into_iter().rev() {
                 if !done.contains(&producer) {
