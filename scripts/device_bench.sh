@@ -3,11 +3,10 @@
 # CPU references), each run side by side by onnx2wgsl's plan, onnxruntime's WebGPU execution
 # provider and PyTorch eager fp32, with a table of medians, ratios and errors at the end.
 #
-# Carried: the Vulkan loader .debs in .gl/; in .devbin/ a release x86-64 onnx2wgsl, optionally
-# more binaries named onnx2wgsl_<variant>, optionally xz-compressed (each timed on every graph
-# beside the first, and profiled on the UNet),
-# and the onnxruntime_ep_webgpu wheel. Logs and profiles go to $OUT when it is set. With the
-# argument `variants`, only the variants are compared.
+# Carried: the Vulkan loader .debs in .gl/, and in .devbin/ a release x86-64 onnx2wgsl and the
+# onnxruntime_ep_webgpu wheel. Further binaries there named onnx2wgsl_<variant> (or .xz) are
+# timed on every graph in turns with the first and profiled on the UNet; with the argument
+# `variants`, only that comparison runs. Logs and profiles go to $OUT when it is set.
 set -euo pipefail
 source scripts/device_gpu_env.sh
 out=${OUT:-/tmp/bench_out}
