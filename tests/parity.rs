@@ -5,7 +5,7 @@ use std::path::Path;
 
 use onnx2wgsl::target::Target;
 use onnx2wgsl::{compile, Options};
-use onnx2wgsl_tests::model::{float, Dim, Model};
+use onnx2wgsl_tests::model::{float, int, Dim, Model};
 use onnx2wgsl_tests::{build, dims, fixtures, reference, relative_error, run};
 
 /// max |Δ| / max |ref| allowed for float32 outputs; integer outputs must match exactly.
@@ -338,4 +338,92 @@ fn moebius_tiny_vae_decoder_split_bindings() {
 #[test]
 fn large_conv() {
     check("large_conv");
+}
+
+/// The tiled products read their operands through strides and cover partial tiles: Gemm with both
+/// operands transposed, scaled, plus a broadcast bias, and a batched MatMul, at sizes that are no
+/// multiple of the 64×64 tile or the 16-deep step, against products computed here in f64.
+#[test]
+fn tiled_products_read_transposed_operands_and_partial_tiles() {
+    let (m, k, n, batches) = (70usize, 40usize, 66usize, 2usize);
+    let values = |count: usize, seed: f32| -> Vec<f32> {
+        (0..count).map(|i| (i as f32 * 0.37 + seed).sin()).collect()
+    };
+    let size = |d: usize| Dim::Size(d as i64);
+    let dir = tempfile::tempdir().unwrap();
+    let model = Model::default()
+        .input("at", &[size(k), size(m)])
+        .input("bt", &[size(n), size(k)])
+        .input("c", &[size(n)])
+        .input("x", &[size(batches), size(m), size(k)])
+        .input("w", &[size(batches), size(k), size(n)])
+        .node_with(
+            "Gemm",
+            "gemm",
+            &["at", "bt", "c"],
+            &["g"],
+            vec![
+                int("transA", 1),
+                int("transB", 1),
+                float("alpha", 0.5),
+                float("beta", 2.0),
+            ],
+        )
+        .node("MatMul", "matmul", &["x", "w"], &["p"])
+        .output("g")
+        .output("p")
+        .write(dir.path(), "model.onnx");
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    let at = values(k * m, 0.1);
+    let bt = values(n * k, 0.2);
+    let c = values(n, 0.3);
+    let x = values(batches * m * k, 0.4);
+    let w = values(batches * k * n, 0.5);
+    let tensors = [
+        ("at", vec![k, m], &at),
+        ("bt", vec![n, k], &bt),
+        ("c", vec![n], &c),
+        ("x", vec![batches, m, k], &x),
+        ("w", vec![batches, k, n], &w),
+    ];
+    for (name, shape, data) in tensors {
+        let tensor = onnx2wgsl_runtime::HostTensor::f32(shape, data.clone());
+        onnx2wgsl::execute::write_output(&inputs, name, &tensor).unwrap();
+    }
+    let bundle = build(&model, Default::default()).unwrap();
+    let shaders: Vec<&str> = (bundle.plan.dispatches.iter())
+        .map(|d| bundle.plan.shaders[d.shader as usize].file.as_str())
+        .collect();
+    assert!(
+        shaders.iter().all(|s| s.starts_with("matmul_tiled")),
+        "{shaders:?}"
+    );
+    let outputs = run(&bundle, dir.path());
+    let dot = |a: &dyn Fn(usize) -> f32, b: &dyn Fn(usize) -> f32| -> f64 {
+        (0..k).map(|j| a(j) as f64 * b(j) as f64).sum()
+    };
+    let gemm: Vec<f64> = (0..m * n)
+        .map(|e| {
+            let (i, j) = (e / n, e % n);
+            0.5 * dot(&|l| at[l * m + i], &|l| bt[j * k + l]) + 2.0 * c[j] as f64
+        })
+        .collect();
+    let product: Vec<f64> = (0..batches * m * n)
+        .map(|e| {
+            let (b, i, j) = (e / (m * n), e / n % m, e % n);
+            dot(&|l| x[(b * m + i) * k + l], &|l| w[(b * k + l) * n + j])
+        })
+        .collect();
+    for (output, want) in [("g", gemm), ("p", product)] {
+        let got = &outputs.iter().find(|(name, _)| name == output).unwrap().1;
+        let got = got.as_f32().unwrap();
+        let largest = want.iter().fold(0f64, |a, &v| a.max(v.abs()));
+        let worst = (got.iter().zip(&want)).fold(0f64, |a, (&g, &w)| a.max((g as f64 - w).abs()));
+        println!(
+            "tiled {output}: max |Δ| / max |ref| = {:.3e}",
+            worst / largest
+        );
+        assert!(worst / largest < 1e-5, "{output}: {:.3e}", worst / largest);
+    }
 }
