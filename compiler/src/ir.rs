@@ -65,7 +65,7 @@ pub struct Epilogue {
     pub shape: Vec<usize>,
     /// How each of `operands` is read at each index of `shape` (offset and strides into its
     /// storage).
-    pub reads: Vec<View>,
+    pub views: Vec<View>,
     /// Where the base's element at each row-major index goes in the stored result (its row-major
     /// index), when fused transposes store it in another order; `None` for the same order.
     pub store: Option<AlongBase>,
@@ -77,7 +77,7 @@ pub enum Operand {
     Base,
     /// An earlier step's result.
     Step(usize),
-    /// The epilogue's operand at this index, read through its entry of [`Epilogue::reads`].
+    /// The epilogue's operand at this index, read through its entry of [`Epilogue::views`].
     Input(usize),
 }
 

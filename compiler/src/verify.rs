@@ -116,11 +116,11 @@ fn check_types(graph: &Graph, index: petgraph::stable_graph::NodeIndex) -> Resul
             e.shape
         ));
     }
-    if e.reads.len() != e.operands.len() {
+    if e.views.len() != e.operands.len() {
         return Err(format!(
             "{what}: its epilogue has {} operands and {} reads",
             e.operands.len(),
-            e.reads.len()
+            e.views.len()
         ));
     }
     for (k, step) in e.steps.iter().enumerate() {
@@ -250,7 +250,7 @@ mod tests {
                 Operand::Input(0),
             )],
             operands: vec![n],
-            reads: vec![View::contiguous(&[2, 3])],
+            views: vec![View::contiguous(&[2, 3])],
             shape: vec![2, 3],
             store: None,
         });

@@ -43,7 +43,7 @@ pub fn attach(
     bindings: &mut Vec<onnx2wgsl_runtime::plan::Region>,
 ) -> Result<(), CompileError> {
     check_rank(e.shape.len(), "a fused result")?;
-    let broadcast = !e.reads.iter().all(|v| *v == View::contiguous(&e.shape));
+    let broadcast = !e.views.iter().all(|v| *v == View::contiguous(&e.shape));
     let name = |o: Operand| match o {
         Operand::Base => "base".to_string(),
         Operand::Step(k) => format!("s{k}"),
@@ -77,10 +77,10 @@ pub fn attach(
     let mut words = Params::new();
     if broadcast {
         for k in 0..4 {
-            words = words.u32(e.reads.get(k).map_or(0, |v| v.offset));
+            words = words.u32(e.views.get(k).map_or(0, |v| v.offset));
         }
         words = words.dims(&e.shape);
-        for read in &e.reads {
+        for read in &e.views {
             words = words.dims(&read.strides);
         }
     }

@@ -316,7 +316,7 @@ fn apply(graph: &mut Graph, root: NodeIndex, group: Group) {
         steps: group.steps,
         operands: group.operands,
         shape: group.finish.shape,
-        reads: group.finish.reads,
+        views: group.finish.reads,
         store: group.finish.store,
     });
     node.outputs = vec![group.output];
@@ -434,7 +434,7 @@ mod tests {
         let e = graph.nodes[first].epilogue.as_ref().unwrap();
         assert_eq!(e.store, None);
         assert_eq!(e.shape, [2, 2, 3, 5]);
-        assert_eq!(e.reads[0].strides, [30, 1, 10, 2]);
+        assert_eq!(e.views[0].strides, [30, 1, 10, 2]);
     }
 
     #[test]
