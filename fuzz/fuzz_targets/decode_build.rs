@@ -5,6 +5,8 @@
 //! the fuzzer reaches shape inference, folding, the passes and code generation, not only the
 //! protobuf decoder. The rest of the time libFuzzer's own byte mutations run.
 
+use std::sync::OnceLock;
+
 use libfuzzer_sys::{fuzz_mutator, fuzz_target, fuzzer_mutate};
 use onnx2wgsl::proto::tensor_shape_proto::dimension::Value as DimValue;
 use onnx2wgsl::proto::{type_proto, GraphProto, ModelProto, NodeProto, TensorProto};
@@ -91,6 +93,12 @@ impl Rng {
 /// Op types the compiler does not support, picked beside every one it does.
 const UNSUPPORTED: &[&str] = &["Erf", "Loop", ""];
 
+/// Every op type the opset table has, then [`UNSUPPORTED`]; listed once per fuzzing process.
+fn op_types() -> &'static [&'static str] {
+    static TYPES: OnceLock<Vec<&str>> = OnceLock::new();
+    TYPES.get_or_init(|| Op::types().chain(UNSUPPORTED.iter().copied()).collect())
+}
+
 /// ONNX data types: float, uint8, int8, int32, int64, string, bool, float16, double, bfloat16, and
 /// values no type has.
 const DATA_TYPES: &[i32] = &[1, 2, 3, 6, 7, 8, 9, 10, 11, 16, 0, -1, 99];
@@ -109,8 +117,7 @@ fn mutate(model: &mut ModelProto, rng: &mut Rng) {
         0 | 1 => attribute(graph, rng),
         2 => {
             if let Some(node) = node(graph, rng) {
-                let ops: Vec<&str> = Op::types().chain(UNSUPPORTED.iter().copied()).collect();
-                node.op_type = Some(rng.pick(&ops).unwrap().to_string());
+                node.op_type = Some(rng.pick(op_types()).unwrap().to_string());
             }
         }
         3 => {

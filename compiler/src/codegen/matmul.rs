@@ -32,7 +32,7 @@ const TILE_DEPTH: usize = 16;
 #[allow(clippy::too_many_arguments)]
 fn dispatch(
     l: &Lowering,
-    mut context: Context,
+    (has_c, batch_rank): (bool, usize),
     (m, n, k): (usize, usize, usize),
     batches: usize,
     (a, b): (&Operand, &Operand),
@@ -43,11 +43,15 @@ fn dispatch(
         && m >= TILE / 2
         && n >= TILE / 2
         && k >= TILE_DEPTH;
+    let context = Context {
+        has_c,
+        batch_rank,
+        a_along_k: a.col == 1 || a.row != 1,
+        b_along_j: b.col == 1 || b.row != 1,
+    };
     if !tiled {
         return l.kernel("matmul.wgsl", &context, bindings, params, batches * m * n);
     }
-    context.a_along_k = a.col == 1 || a.row != 1;
-    context.b_along_j = b.col == 1 || b.row != 1;
     let groups = [n.div_ceil(TILE), m.div_ceil(TILE), batches];
     l.kernel_with_grid("matmul_tiled.wgsl", &context, bindings, params, groups)
 }
@@ -116,14 +120,9 @@ pub fn matmul(l: &Lowering) -> Result<Kernel, CompileError> {
         .dims(&b_strides)
         .finish()?;
     let bindings = vec![l.region(a), l.region(b), l.region(y)];
-    let context = Context {
-        has_c: false,
-        batch_rank: batch.len(),
-        a_along_k: false,
-        b_along_j: false,
-    };
     let operands = (&a_op, &b_op);
-    dispatch(l, context, (m, n, k), batches, operands, bindings, params)
+    let kind = (false, batch.len());
+    dispatch(l, kind, (m, n, k), batches, operands, bindings, params)
 }
 
 pub fn gemm(l: &Lowering, op: &Gemm) -> Result<Kernel, CompileError> {
@@ -178,13 +177,8 @@ pub fn gemm(l: &Lowering, op: &Gemm) -> Result<Kernel, CompileError> {
     let mut bindings = vec![l.region(a), l.region(b)];
     bindings.extend(c.map(|c| l.region(c)));
     bindings.push(l.region(y));
-    let context = Context {
-        has_c: c.is_some(),
-        batch_rank: 0,
-        a_along_k: false,
-        b_along_j: false,
-    };
-    dispatch(l, context, (m, n, k), 1, (&a_op, &b_op), bindings, params)
+    let kind = (c.is_some(), 0);
+    dispatch(l, kind, (m, n, k), 1, (&a_op, &b_op), bindings, params)
 }
 
 #[allow(clippy::too_many_arguments)]

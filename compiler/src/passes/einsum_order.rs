@@ -33,7 +33,8 @@ struct Operand {
     labels: Vec<char>,
 }
 
-/// `outer` = E(x, inner(a, b)) to rewrite as E(E(first, second), third).
+/// `outer` = E(x, inner(a, b)) to rewrite as E(E(first, second), third), with `second` the inner
+/// operand that makes the cheaper regrouping.
 struct Chain {
     outer: NodeIndex,
     inner: NodeIndex,
@@ -89,16 +90,28 @@ fn find(graph: &Graph, outer: NodeIndex) -> Option<Chain> {
             tensor: o.tensor,
             labels: o.labels.iter().map(|c| rename[c]).collect(),
         };
-        let chain = Chain {
+        let (a, b) = (renamed(&a), renamed(&b));
+        let sizes = sizes(graph, [x, &a, &b])?;
+        // Which inner operand x meets first: the cheaper of the two regroupings.
+        let (second, third) = if cost(&sizes, x, &b, &a, &output) < cost(&sizes, x, &a, &b, &output)
+        {
+            (b, a)
+        } else {
+            (a, b)
+        };
+        let written =
+            work(&sizes, &[&second.labels, &third.labels]) + work(&sizes, &[&x.labels, &t.labels]);
+        // Only for less than half the work, so that near-ties keep the graph as exported.
+        let regrouped = cost(&sizes, x, &second, &third, &output);
+        (2 * regrouped < written).then(|| Chain {
             outer,
             inner,
             first: x.clone(),
-            second: renamed(&a),
-            third: renamed(&b),
+            second,
+            third,
             output: output.clone(),
-            sizes: sizes(graph, [x, &renamed(&a), &renamed(&b)])?,
-        };
-        better(&chain, &t.labels).then_some(chain)
+            sizes,
+        })
     })
 }
 
@@ -135,30 +148,19 @@ fn work(sizes: &HashMap<char, usize>, labels: &[&[char]]) -> u128 {
     all.iter().map(|c| sizes[c] as u128).product()
 }
 
-/// Whether x·a first, then ·b, does less than half the work of the order as written (whose
-/// intermediate carries `inner_labels`): a margin so that near-ties keep the graph as exported.
-/// The caller tries both operand orders of the inner Einsum.
-fn better(c: &Chain, inner_labels: &[char]) -> bool {
-    let s = &c.sizes;
-    let written =
-        work(s, &[&c.second.labels, &c.third.labels]) + work(s, &[&c.first.labels, inner_labels]);
-    let best = |p: &Operand, q: &Operand, r: &Operand| {
-        let between = kept(p, q, r, &c.output);
-        work(s, &[&p.labels, &q.labels]) + work(s, &[&between, &r.labels])
-    };
-    let regrouped = best(&c.first, &c.second, &c.third).min(best(&c.first, &c.third, &c.second));
-    2 * regrouped < written
+/// Multiply-adds of p·q, then of that intermediate with r.
+fn cost(
+    sizes: &HashMap<char, usize>,
+    p: &Operand,
+    q: &Operand,
+    r: &Operand,
+    output: &[char],
+) -> u128 {
+    let between = kept(p, q, r, output);
+    work(sizes, &[&p.labels, &q.labels]) + work(sizes, &[&between, &r.labels])
 }
 
-fn apply(graph: &mut Graph, mut c: Chain) {
-    let s = &c.sizes;
-    let cost = |q: &Operand, r: &Operand| {
-        let between = kept(&c.first, q, r, &c.output);
-        work(s, &[&c.first.labels, &q.labels]) + work(s, &[&between, &r.labels])
-    };
-    if cost(&c.third, &c.second) < cost(&c.second, &c.third) {
-        std::mem::swap(&mut c.second, &mut c.third);
-    }
+fn apply(graph: &mut Graph, c: Chain) {
     let between = kept(&c.first, &c.second, &c.third, &c.output);
     let name = graph.nodes[c.outer].name.clone();
     let shape = between.iter().map(|l| c.sizes[l]).collect();
