@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Prints max |got - want| / max |want| for every reference .npy in WANT_DIR against GOT_DIR."""
+"""Prints max |got - want| / max |want| for every reference .npy in WANT_DIR against GOT_DIR, and
+how many values of GOT are infinite or NaN where there are any."""
 import os
 import sys
 
@@ -10,4 +11,5 @@ for name in sorted(os.listdir(want_dir)):
     want = np.load(os.path.join(want_dir, name)).astype(np.float64)
     got = np.load(os.path.join(got_dir, name)).astype(np.float64)
     error = np.abs(got - want).max() / max(np.abs(want).max(), 1e-30)
-    print(f"{name}: max |Δ| / max |ref| = {error:.3e}")
+    bad = int((~np.isfinite(got)).sum())
+    print(f"{name}: max |Δ| / max |ref| = {error:.3e}" + (f", {bad} not finite" if bad else ""))

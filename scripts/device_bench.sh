@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On the lent GPU machine (see README): the full-size Moebius graphs (random weights, onnxruntime
-# CPU references), each run side by side by onnx2wgsl's plan, onnxruntime's WebGPU execution
-# provider and PyTorch eager fp32, with a table of medians, ratios and errors at the end.
+# CPU references), each run side by side by onnx2wgsl's f32 and f16 plans, onnxruntime's WebGPU
+# execution provider and PyTorch eager fp32, with a table of medians, ratios and errors at the
+# end, and the largest activations (what f16 must hold).
 #
 # Carried: the Vulkan loader .debs in .gl/, and in .devbin/ a release x86-64 onnx2wgsl and the
 # onnxruntime_ep_webgpu wheel. Further binaries there named onnx2wgsl_<variant> (or .xz) are
@@ -27,13 +28,19 @@ inputs_of() {
 for graph in unet vae_encoder vae_decoder; do
   [ "$only_variants" = variants ] && break
   dir="$data/$graph"
-  .devbin/onnx2wgsl build "$dir/model.onnx" -o "/tmp/bundles/$graph" --dim "$(cat "$dir/dims.txt")" | tail -1
   inputs_of "$graph"
-  timing=$(.devbin/onnx2wgsl run "/tmp/bundles/$graph" "${inputs[@]}" --output-dir "/tmp/o/$graph" --repeat 10 | grep runs)
-  errors=$(python3 scripts/compare.py "/tmp/o/$graph" "$dir/outputs" | tr '\n' ' ')
-  echo "onnx2wgsl $graph: $timing; $errors" | tee -a "$log"
-  .devbin/onnx2wgsl run "/tmp/bundles/$graph" "${inputs[@]}" --output-dir "/tmp/p/$graph" --profile > /dev/null
-  cp "/tmp/p/$graph/profile.tsv" "$out/profile_$graph.tsv"
+  for precision in f32 f16; do
+    engine=onnx2wgsl bundle="/tmp/bundles/$graph"
+    [ $precision = f16 ] && engine=onnx2wgsl-f16 bundle="/tmp/bundles_f16/$graph"
+    .devbin/onnx2wgsl build "$dir/model.onnx" -o "$bundle" --dim "$(cat "$dir/dims.txt")" --precision $precision | tail -1
+    echo "$engine $graph weights: $(cat "$bundle"/weights-*.bin | wc -c) bytes" | tee -a "$log"
+    timing=$(.devbin/onnx2wgsl run "$bundle" "${inputs[@]}" --output-dir "/tmp/o/$precision/$graph" --repeat 10 | grep runs)
+    errors=$(python3 scripts/compare.py "/tmp/o/$precision/$graph" "$dir/outputs" | tr '\n' ' ')
+    echo "$engine $graph: $timing; $errors" | tee -a "$log"
+    .devbin/onnx2wgsl run "$bundle" "${inputs[@]}" --output-dir "/tmp/p/$precision/$graph" --profile > /dev/null
+    cp "/tmp/p/$precision/$graph/profile.tsv" "$out/profile_${graph}_$precision.tsv"
+  done
+  python3 scripts/activation_range.py "$dir" | tee -a "$log"
 done
 if [ "$only_variants" != variants ]; then
   PYTHONPATH=/tmp/ep python3 scripts/ep_timing.py "$data" | tee -a "$log"

@@ -1,5 +1,6 @@
 {% import "macros/index.wgsl" as index %}
-// Concatenation of {{ sources | length }} tensors of 32-bit elements along one axis of a
+{% import "macros/storage.wgsl" as storage %}
+// Concatenation of {{ sources | length }} tensors of {{ elements }} elements along one axis of a
 // rank-{{ rank }} box of the output, in one dispatch: each invocation owns one element of the box,
 // finds the input whose slot holds it, and reads that input through its own offset and strides.
 struct Params {
@@ -19,9 +20,9 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 {%- for s in sources %}
-@group(0) @binding({{ loop.index }}) var<storage, read> {{ s.name }}: array<u32>;
+{{ storage::declare(name=s.name, binding=loop.index, ty=elements, access="read", splits=[], split_at=split_at) }}
 {%- endfor %}
-@group(0) @binding({{ sources | length + 1 }}) var<storage, read_write> y: array<u32>;
+{{ storage::declare(name="y", binding=sources | length + 1, ty=elements, access="read_write", splits=[], split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     var coords: array<u32, {{ rank }}>;
@@ -43,7 +44,7 @@ struct Params {
         for (var d = 0u; d < {{ rank }}u; d++) {
             at += coords[d] * p.{{ s.name }}_strides[d >> 2u][d & 3u];
         }
-        y[y_at] = {{ s.name }}[at];
+        store_y(y_at, load_{{ s.name }}(at));
         return;
     }
     start = p.ends{{ s.at }};

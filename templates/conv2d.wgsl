@@ -1,6 +1,6 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
-{% import "macros/split.wgsl" as split %}
+{% import "macros/storage.wgsl" as storage %}
 // Direct 2-D convolution, one invocation per output element, NCHW layout, grouped.
 struct Params {
     batch: u32,
@@ -24,15 +24,15 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ split::declare(name="x", binding=1, ty="f32", access="read", splits=splits, split_at=split_at) }}
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
+{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="weight", binding=2, ty=float, access="read", splits=splits, split_at=split_at) }}
 {%- if has_bias %}
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-{{ split::declare(name="y", binding=4, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="bias", binding=3, ty=float, access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="y", binding=4, ty=float, access="read_write", splits=splits, split_at=split_at) }}
 {%- else %}
-{{ split::declare(name="y", binding=3, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="y", binding=3, ty=float, access="read_write", splits=splits, split_at=split_at) }}
 {%- endif %}
-{{- epilogue::bindings(e=epilogue) }}
+{{- epilogue::bindings(e=epilogue, ty=float) }}
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
@@ -44,7 +44,7 @@ struct Params {
     let c_per_group = p.c / p.group;
     let first_c = (om / (p.m / p.group)) * c_per_group;
 {%- if has_bias %}
-    var acc = bias[om];
+    var acc = load_bias(om);
 {%- else %}
     var acc = 0.0;
 {%- endif %}
@@ -62,7 +62,7 @@ struct Params {
                 {
                     let ix = ox * p.stride_w + {{ kx }}u * p.dilation_w - p.pad_w;
                     if ix < p.w {
-                        acc += load_x((x_plane + iy) * p.w + ix) * weight[(w_plane + {{ ky }}u) * p.kw + {{ kx }}u];
+                        acc += load_x((x_plane + iy) * p.w + ix) * load_weight((w_plane + {{ ky }}u) * p.kw + {{ kx }}u);
                     }
                 }
 {%- endfor %}
@@ -81,7 +81,7 @@ struct Params {
                 if ix >= p.w {
                     continue;
                 }
-                acc += load_x((x_plane + iy) * p.w + ix) * weight[(w_plane + ky) * p.kw + kx];
+                acc += load_x((x_plane + iy) * p.w + ix) * load_weight((w_plane + ky) * p.kw + kx);
             }
         }
 {%- endif %}

@@ -1,5 +1,5 @@
 {% import "macros/epilogue.wgsl" as epilogue %}
-{% import "macros/split.wgsl" as split %}
+{% import "macros/storage.wgsl" as storage %}
 // Convolution of one group as a tiled matrix product per image ("implicit GEMM"):
 // y[n, m, q] = sum_k weight[m, k] * patch[n, k, q]{% if has_bias %} + bias[m]{% endif %}, where k runs over (input channel, ky, kx)
 // and patch gathers the input pixel that output pixel q sees through that tap (0 in the padding).
@@ -32,15 +32,15 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ split::declare(name="x", binding=1, ty="f32", access="read", splits=splits, split_at=split_at) }}
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
+{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="weight", binding=2, ty=float, access="read", splits=splits, split_at=split_at) }}
 {%- if has_bias %}
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-{{ split::declare(name="y", binding=4, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="bias", binding=3, ty=float, access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="y", binding=4, ty=float, access="read_write", splits=splits, split_at=split_at) }}
 {%- else %}
-{{ split::declare(name="y", binding=3, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="y", binding=3, ty=float, access="read_write", splits=splits, split_at=split_at) }}
 {%- endif %}
-{{- epilogue::bindings(e=epilogue) }}
+{{- epilogue::bindings(e=epilogue, ty=float) }}
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
@@ -154,7 +154,7 @@ fn weight_at(m0: u32, k0: u32, e: u32) -> f32 {
     if k >= p.depth || m >= p.m {
         return 0.0;
     }
-    return weight[m * p.depth + k];
+    return load_weight(m * p.depth + k);
 }
 
 // Tap k of a weight row as (channel, ky, kx).
@@ -204,7 +204,7 @@ fn store(m: u32, px: u32, n: u32, v: f32) {
     }
     let o = stored((n * p.m + m) * p.pixels + px);
 {%- if has_bias %}
-    store_y(o, epilogue(v + bias[m], o));
+    store_y(o, epilogue(v + load_bias(m), o));
 {%- else %}
     store_y(o, epilogue(v, o));
 {%- endif %}

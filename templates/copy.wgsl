@@ -1,5 +1,6 @@
 {% import "macros/index.wgsl" as index %}
-// Strided copy of 32-bit elements over a rank-{{ rank }} index space: transposes, slices (whose
+{% import "macros/storage.wgsl" as storage %}
+// Strided copy of {{ src_ty }} elements{% if src_ty != dst_ty %} to {{ dst_ty }}{% endif %} over a rank-{{ rank }} index space: transposes, slices (whose
 // negative steps make source strides negative), expands and output materialization are all this,
 // with different strides and offsets.
 struct Params {
@@ -13,8 +14,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> src: array<u32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<u32>;
+{{ storage::declare(name="src", binding=1, ty=src_ty, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="dst", binding=2, ty=dst_ty, access="read_write", splits=[], split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     var rest = i;
@@ -29,5 +30,5 @@ struct Params {
         id += coord * p.dst_strides[{{ axis }}u >> 2u][{{ axis }}u & 3u];
     }
 {%- endfor %}
-    dst[id] = src[u32(is)];
+    store_dst(id, load_src(u32(is)));
 }

@@ -1,6 +1,9 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/reduce.wgsl" as reduce %}
+{% import "macros/storage.wgsl" as storage %}
+{#- Floats are computed as f32 and stored as `float`. -#}
+{%- if ty == "f32" %}{% set st = float %}{% else %}{% set st = ty %}{% endif %}
 // Einsum as a strided contraction: each invocation owns one output element, walks the summed
 // labels, and reads every operand through its own strides (0 where a label is absent), so no
 // operand is transposed in memory. Output axes are walked in an order chosen for neighbouring
@@ -27,10 +30,10 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 {%- for operand in operands %}
-@group(0) @binding({{ loop.index }}) var<storage, read> {{ operand }}: array<{{ ty }}>;
+{{ storage::declare(name=operand, binding=loop.index, ty=st, access="read", splits=[], split_at=split_at) }}
 {%- endfor %}
-@group(0) @binding({{ operands | length + 1 }}) var<storage, read_write> y: array<{{ ty }}>;
-{{- epilogue::bindings(e=epilogue) }}
+{{ storage::declare(name="y", binding=operands | length + 1, ty=st, access="read_write", splits=[], split_at=split_at) }}
+{{- epilogue::bindings(e=epilogue, ty=st) }}
 
 {{ epilogue::function(e=epilogue, ty=ty) }}
 
@@ -70,11 +73,11 @@ struct Params {
     var r = {% if spread %}lid{% else %}0u{% endif %};
     for (; r + {{ 3 * step }}u < p.reduce_n; r += {{ 4 * step }}u) {
 {%- for u in range(end=4) %}
-        acc += {% for operand in operands %}{{ operand }}[{{ operand }}_base + (r + {{ u * step }}u) * p.{{ operand }}_reduce[0][0]]{% if not loop.last %} * {% endif %}{% endfor %};
+        acc += {% for operand in operands %}load_{{ operand }}({{ operand }}_base + (r + {{ u * step }}u) * p.{{ operand }}_reduce[0][0]){% if not loop.last %} * {% endif %}{% endfor %};
 {%- endfor %}
     }
     for (; r < p.reduce_n; r += {{ step }}u) {
-        acc += {% for operand in operands %}{{ operand }}[{{ operand }}_base + r * p.{{ operand }}_reduce[0][0]]{% if not loop.last %} * {% endif %}{% endfor %};
+        acc += {% for operand in operands %}load_{{ operand }}({{ operand }}_base + r * p.{{ operand }}_reduce[0][0]){% if not loop.last %} * {% endif %}{% endfor %};
     }
 {%- else %}
     {% if spread %}for (var r = lid; r < p.reduce_n; r += {{ workgroup }}u){% else %}for (var r = 0u; r < p.reduce_n; r++){% endif %} {
@@ -91,15 +94,15 @@ struct Params {
 {%- endfor %}
         }
 {%- endfor %}
-        acc += {% for operand in operands %}{{ operand }}[{{ operand }}_at]{% if not loop.last %} * {% endif %}{% endfor %};
+        acc += {% for operand in operands %}load_{{ operand }}({{ operand }}_at){% if not loop.last %} * {% endif %}{% endfor %};
     }
 {%- endif %}
 {%- if spread %}
     acc = reduce(lid, acc, 0u);
     if lid == 0u {
-        y[o] = epilogue(acc, o);
+        store_y(o, epilogue(acc, o));
     }
 {%- else %}
-    y[o] = epilogue(acc, o);
+    store_y(o, epilogue(acc, o));
 {%- endif %}
 }

@@ -1,5 +1,6 @@
 {% import "macros/index.wgsl" as index %}
-// Gather along one axis of 32-bit elements: data viewed as (outer, axis_len, inner), the output as
+{% import "macros/storage.wgsl" as storage %}
+// Gather along one axis of {{ elements }} elements: data viewed as (outer, axis_len, inner), the output as
 // (outer, count, inner) with count the number of indices. Negative indices count from the back;
 // indices still out of range are clamped to the axis, since a shader cannot raise an error.
 struct Params {
@@ -10,9 +11,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> data: array<u32>;
+{{ storage::declare(name="data", binding=1, ty=elements, access="read", splits=[], split_at=split_at) }}
 @group(0) @binding(2) var<storage, read> indices: array<i32>;
-@group(0) @binding(3) var<storage, read_write> y: array<u32>;
+{{ storage::declare(name="y", binding=3, ty=elements, access="read_write", splits=[], split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     let inner = i % p.inner;
@@ -24,5 +25,5 @@ struct Params {
         k += len;
     }
     let at = u32(clamp(k, 0, len - 1));
-    y[i] = data[(outer * p.axis_len + at) * p.inner + inner];
+    store_y(i, load_data((outer * p.axis_len + at) * p.inner + inner));
 }

@@ -4,7 +4,7 @@
 // y[batch, i, j] = alpha * sum_k a[batch, i, k] * b[batch, k, j]{% if has_c %} + beta * c[i, j]{% endif %}.
 // Every operand is addressed through strides, so transposed operands (Gemm's transA/transB),
 // broadcast batch axes (stride 0) and a broadcast bias need no copies.
-{{ matmul::declare(has_c=has_c, epilogue=epilogue) }}
+{{ matmul::declare(has_c=has_c, epilogue=epilogue, ty=float) }}
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
@@ -21,15 +21,15 @@
     var kk = 0u;
     for (; kk + 3u < p.k; kk += 4u) {
 {%- for u in range(end=4) %}
-        acc += a[a_at + (kk + {{ u }}u) * p.a_col] * b[b_at + (kk + {{ u }}u) * p.b_row];
+        acc += load_a(a_at + (kk + {{ u }}u) * p.a_col) * load_b(b_at + (kk + {{ u }}u) * p.b_row);
 {%- endfor %}
     }
     for (; kk < p.k; kk++) {
-        acc += a[a_at + kk * p.a_col] * b[b_at + kk * p.b_row];
+        acc += load_a(a_at + kk * p.a_col) * load_b(b_at + kk * p.b_row);
     }
 {%- if has_c %}
-    y[i] = epilogue(p.alpha * acc + p.beta * c[row * p.c_row + col * p.c_col], i);
+    store_y(i, epilogue(p.alpha * acc + p.beta * load_c(row * p.c_row + col * p.c_col), i));
 {%- else %}
-    y[i] = epilogue(p.alpha * acc, i);
+    store_y(i, epilogue(p.alpha * acc, i));
 {%- endif %}
 }

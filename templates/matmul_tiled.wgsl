@@ -3,7 +3,7 @@
 // y[batch, i, j] = alpha * sum_k a[batch, i, k] * b[batch, k, j]{% if has_c %} + beta * c[i, j]{% endif %}, tiled: each workgroup of
 // 16×16 invocations computes a 64×64 tile of (i, j), 4×4 outputs per invocation, staging 16-deep
 // slices of a and b in workgroup memory. Operands are read through strides, as in matmul.wgsl.
-{{ matmul::declare(has_c=has_c, epilogue=epilogue) }}
+{{ matmul::declare(has_c=has_c, epilogue=epilogue, ty=float) }}
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
@@ -46,7 +46,7 @@ fn main(
 {%- endif %}
             var v = 0.0;
             if i0 + i < p.m && k0 + k < p.k {
-                v = a[a_at + (i0 + i) * p.a_row + (k0 + k) * p.a_col];
+                v = load_a(a_at + (i0 + i) * p.a_row + (k0 + k) * p.a_col);
             }
             a_tile[k][i >> 2u][i & 3u] = v;
         }
@@ -61,7 +61,7 @@ fn main(
 {%- endif %}
             var v = 0.0;
             if j0 + j < p.n && k0 + k < p.k {
-                v = b[b_at + (k0 + k) * p.b_row + (j0 + j) * p.b_col];
+                v = load_b(b_at + (k0 + k) * p.b_row + (j0 + j) * p.b_col);
             }
             b_tile[k][j >> 2u][j & 3u] = v;
         }
@@ -90,8 +90,8 @@ fn store(i: u32, j: u32, batch: u32, acc: f32) {
     }
     let o = (batch * p.m + i) * p.n + j;
 {%- if has_c %}
-    y[o] = epilogue(p.alpha * acc + p.beta * c[i * p.c_row + j * p.c_col], o);
+    store_y(o, epilogue(p.alpha * acc + p.beta * load_c(i * p.c_row + j * p.c_col), o));
 {%- else %}
-    y[o] = epilogue(p.alpha * acc, o);
+    store_y(o, epilogue(p.alpha * acc, o));
 {%- endif %}
 }

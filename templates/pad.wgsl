@@ -1,6 +1,6 @@
 {% import "macros/index.wgsl" as index %}
-{% import "macros/split.wgsl" as split %}
-// Pad of 32-bit elements over rank {{ rank }}, {{ mode }} mode. Along each axis the output has
+{% import "macros/storage.wgsl" as storage %}
+// Pad of {{ elements }} elements over rank {{ rank }}, {{ mode }} mode. Along each axis the output has
 // `lead` padded positions, then the `len` input elements starting at `crop` (negative pads crop),
 // then padding.
 struct Params {
@@ -16,8 +16,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ split::declare(name="x", binding=1, ty="u32", access="read", splits=splits, split_at=split_at) }}
-{{ split::declare(name="y", binding=2, ty="u32", access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="x", binding=1, ty=elements, access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="y", binding=2, ty=elements, access="read_write", splits=splits, split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     var rest = i;
@@ -31,7 +31,7 @@ struct Params {
         var k = i32(coord) - i32(p.lead[{{ axis }}u >> 2u][{{ axis }}u & 3u]);
 {%- if mode == "constant" %}
         if k < 0 || k >= len {
-            store_y(i, p.value);
+            store_y(i, {% if elements == "f16" %}bitcast<f32>(p.value){% else %}p.value{% endif %});
             return;
         }
 {%- elif mode == "edge" %}

@@ -1,5 +1,5 @@
 {% import "macros/index.wgsl" as index %}
-{% import "macros/split.wgsl" as split %}
+{% import "macros/storage.wgsl" as storage %}
 // Resize over rank {{ rank }}, {{ mode }} mode, {{ coordinates }} coordinates, in f32 with the
 // spec's formulas. Sample positions are clamped to the input. WGSL lets division be off by 2.5 ULP,
 // so on some GPUs a position exactly on a rounding tie may round the other way than on the CPU.
@@ -15,12 +15,12 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 {%- if mode == "nearest" %}
-{%- set ty = "u32" %}
+{%- set ty = elements %}
 {%- else %}
-{%- set ty = "f32" %}
+{%- set ty = float %}
 {%- endif %}
-{{ split::declare(name="x", binding=1, ty=ty, access="read", splits=splits, split_at=split_at) }}
-{{ split::declare(name="y", binding=2, ty=ty, access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="x", binding=1, ty=ty, access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="y", binding=2, ty=ty, access="read_write", splits=splits, split_at=split_at) }}
 
 // The input position that output position `v` along `axis` samples.
 fn source(v: f32, axis: u32) -> f32 {

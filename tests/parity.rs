@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use onnx2wgsl::target::Target;
+use onnx2wgsl::target::{Precision, Target};
 use onnx2wgsl::{compile, Options};
 use onnx2wgsl_tests::model::{float, int, Dim, Model};
 use onnx2wgsl_tests::{build, dims, fixtures, reference, relative_error, run};
@@ -11,11 +11,19 @@ use onnx2wgsl_tests::{build, dims, fixtures, reference, relative_error, run};
 /// max |Δ| / max |ref| allowed for float32 outputs; integer outputs must match exactly.
 const TOLERANCE: f64 = 1e-4;
 
+/// The same for plans that store floats as f16 (`--precision f16`), whose outputs must also be
+/// free of infinities and NaNs.
+const F16_TOLERANCE: f64 = 1e-2;
+
 fn check(name: &str) {
     check_for(name, Target::default());
 }
 
 fn check_for(name: &str, target: Target) {
+    let tolerance = match target.precision {
+        Precision::F32 => TOLERANCE,
+        Precision::F16 => F16_TOLERANCE,
+    };
     let dir = fixtures().join(name);
     let options = Options {
         dims: dims(&dir),
@@ -29,10 +37,13 @@ fn check_for(name: &str, target: Target) {
         let want = reference(&dir.join("outputs").join(format!("{output}.npy")), got);
         let error = relative_error(got, &want);
         println!("{name}/{output}: max |Δ| / max |ref| = {error:.3e}");
-        let limit = if matches!(got.data, onnx2wgsl_runtime::TensorData::F32(_)) {
-            TOLERANCE
-        } else {
-            0.0
+        let limit = match &got.data {
+            onnx2wgsl_runtime::TensorData::F32(values) => {
+                let bad = values.iter().filter(|v| !v.is_finite()).count();
+                assert_eq!(bad, 0, "{name}/{output}: {bad} values are not finite");
+                tolerance
+            }
+            _ => 0.0,
         };
         assert!(
             error <= limit,
@@ -331,6 +342,38 @@ fn moebius_tiny_vae_encoder_split_bindings() {
 #[test]
 fn moebius_tiny_vae_decoder_split_bindings() {
     check_for("moebius_tiny/vae_decoder", scaled_down_webgpu());
+}
+
+/// f16 plans of every fixture with float outputs: each kernel family reads and writes f16 and
+/// computes in f32, and the plan converts its f32 inputs and outputs.
+#[test]
+fn f16_plans() {
+    let fixtures = [
+        "tiny_cnn",
+        "tiny_mlp_attention",
+        "two_io",
+        "norm_ops",
+        "einsum_ops",
+        "einsum_chain",
+        "data_ops",
+        "large_conv",
+        "moebius_tiny/unet",
+        "moebius_tiny/vae_encoder",
+        "moebius_tiny/vae_decoder",
+    ];
+    for name in fixtures {
+        check_for(name, Target::default().with_precision(Precision::F16));
+    }
+}
+
+/// An f16 plan binds tensors larger than one binding in two parts too, split at twice as many
+/// elements as f32 ones: the binding limit is halved so that the same tensors exceed it.
+#[test]
+fn f16_plan_split_bindings() {
+    let mut target = scaled_down_webgpu().with_precision(Precision::F16);
+    target.limits.max_storage_buffer_binding_size /= 2;
+    target.limits.max_buffer_size /= 2;
+    check_for("moebius_tiny/vae_decoder", target);
 }
 
 /// Enough output pixels for the tiled convolution's large tiles (the small ones are covered by

@@ -28,8 +28,8 @@ pub fn assemble(
     generated: Generated,
     target: &Target,
 ) -> Result<Bundle, CompileError> {
-    let inputs = (graph.inputs.iter())
-        .map(|&t| io(graph, t, layout.region(t)))
+    let inputs = (graph.inputs.iter().zip(&layout.input_regions))
+        .map(|(&t, &region)| io(graph, t, region))
         .collect();
     let outputs = (graph.outputs.iter().zip(&layout.output_regions))
         .map(|(&t, &region)| io(graph, t, region))
@@ -43,7 +43,7 @@ pub fn assemble(
     let plan = Plan {
         format_version: FORMAT_VERSION,
         limits: target.required(&layout.buffers, &generated.dispatches),
-        features: Vec::new(),
+        features: target.features(),
         inputs,
         outputs,
         buffers: layout.buffers,

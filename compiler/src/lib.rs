@@ -18,6 +18,7 @@ pub mod memory;
 mod npy_size;
 mod order;
 pub mod passes;
+mod precision;
 pub mod proto;
 pub mod report;
 pub mod shard;

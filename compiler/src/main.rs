@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use onnx2wgsl::execute::{self, RunError};
-use onnx2wgsl::target::Target;
+use onnx2wgsl::target::{Precision, Target};
 use onnx2wgsl::{bind_dims, compile_with_report, inspect, Options};
 
 #[derive(Parser)]
@@ -34,6 +34,10 @@ enum Command {
         /// Device limits to compile for.
         #[arg(long, value_enum, default_value_t = TargetName::Webgpu)]
         target: TargetName,
+        /// How weights and activations are stored on the device. f16 plans need the
+        /// `shader-f16` feature and compute in f32; their inputs and outputs stay f32.
+        #[arg(long, value_enum, default_value_t = PrecisionName::F32)]
+        precision: PrecisionName,
         /// Print what each pass did, dispatches by kernel, memory and weights.
         #[arg(long)]
         report: bool,
@@ -72,6 +76,12 @@ enum TargetName {
     Native,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum PrecisionName {
+    F32,
+    F16,
+}
+
 fn parse_dim(arg: &str) -> Result<(String, usize), String> {
     let (name, value) = arg.split_once('=').ok_or("expected NAME=VALUE")?;
     let value = value
@@ -104,8 +114,9 @@ impl Command {
                 output,
                 dims,
                 target,
+                precision,
                 report,
-            } => build(&model, &output, dims, target, report),
+            } => build(&model, &output, dims, target, precision, report),
             Command::Run {
                 plan,
                 inputs,
@@ -127,6 +138,7 @@ fn build(
     output: &Path,
     dims: Vec<(String, usize)>,
     target: TargetName,
+    precision: PrecisionName,
     report: bool,
 ) -> Result<(), String> {
     let options = Options {
@@ -134,7 +146,11 @@ fn build(
         target: match target {
             TargetName::Webgpu => Target::default(),
             TargetName::Native => Target::native(),
-        },
+        }
+        .with_precision(match precision {
+            PrecisionName::F32 => Precision::F32,
+            PrecisionName::F16 => Precision::F16,
+        }),
     };
     let (bundle, summary) = compile_with_report(model, &options).map_err(|e| e.to_string())?;
     bundle.write(output).map_err(|e| e.to_string())?;

@@ -1,11 +1,25 @@
 //! The device a plan is compiled for: its limits decide shard sizes, dispatch grids and what must
 //! be split.
 
+use onnx2wgsl_opset18::DataType;
 use onnx2wgsl_runtime::plan::{Buffer, Dispatch, Limits};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target {
     pub limits: Limits,
+    pub precision: Precision,
+}
+
+/// How float tensors are stored on the device. Kernels compute in f32 either way: with `F16`,
+/// weights and activations are read as f16 and widened, and results are rounded to f16 when
+/// stored, while sums, normalization statistics and softmax stay in f32 registers. Plan inputs
+/// and outputs stay f32, converted on the way in and out, so an f16 plan takes and gives what
+/// the f32 plan of the same model does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Precision {
+    #[default]
+    F32,
+    F16,
 }
 
 impl Default for Target {
@@ -13,6 +27,7 @@ impl Default for Target {
     fn default() -> Target {
         Target {
             limits: Limits::WEBGPU_DEFAULT,
+            precision: Precision::F32,
         }
     }
 }
@@ -27,7 +42,45 @@ impl Target {
                 max_buffer_size: 1 << 30,
                 ..Limits::WEBGPU_DEFAULT
             },
+            precision: Precision::F32,
         }
+    }
+
+    pub fn with_precision(self, precision: Precision) -> Target {
+        Target { precision, ..self }
+    }
+
+    /// WebGPU features the plan's shaders need.
+    pub fn features(&self) -> Vec<String> {
+        match self.precision {
+            Precision::F32 => Vec::new(),
+            Precision::F16 => vec!["shader-f16".to_owned()],
+        }
+    }
+
+    /// The WGSL type a tensor of `dtype` is stored as: int64 lives on the device as i32, bool as
+    /// u32 0 or 1, and float as the precision says.
+    pub fn storage(&self, dtype: DataType) -> &'static str {
+        match (dtype, self.precision) {
+            (DataType::Float, Precision::F32) => "f32",
+            (DataType::Float, Precision::F16) => "f16",
+            (DataType::Int32 | DataType::Int64, _) => "i32",
+            (DataType::Bool, _) => "u32",
+        }
+    }
+
+    /// The WGSL type kernels that only move elements (copies, pads, gathers) read and write them
+    /// as: 32-bit elements as u32 bits whatever they hold, f16 as f16.
+    pub fn copy_type(&self, dtype: DataType) -> &'static str {
+        match self.storage(dtype) {
+            "f16" => "f16",
+            _ => "u32",
+        }
+    }
+
+    /// Whether a float tensor's device form differs from the f32 the host passes and receives.
+    pub fn converts(&self, dtype: DataType) -> bool {
+        dtype == DataType::Float && self.precision == Precision::F16
     }
 
     /// The limits a plan compiled for this target actually uses, which its `limits` record: a

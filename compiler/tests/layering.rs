@@ -7,28 +7,29 @@ use std::path::Path;
 
 /// Top-level modules, earliest first. A module may use the modules before it.
 const STAGES: &[&str] = &[
-    "proto",    // the ONNX protobuf types
-    "target",   // device limits
-    "units",    // quantities written for people
-    "shard",    // weight bytes
-    "npy_size", // .npy headers
-    "error",    // typed errors of every stage
-    "strides",  // offsets and strides over shapes
-    "order",    // rearranged element orders
-    "ir",       // the graph
-    "views",    // tensors read through other tensors' storage
-    "testing",  // graph builders for unit tests
-    "verify",   // the IR's invariants
-    "decode",   // .onnx to IR
-    "kernels",  // what each kernel family can do
-    "passes",   // graph to graph
-    "memory",   // arenas and weight shards
-    "codegen",  // kernels to WGSL and dispatches
-    "bundle",   // what a build writes
-    "execute",  // running a bundle natively
-    "inspect",  // describing a bundle
-    "report",   // what a build did
-    "lib",      // the crate root: `compile`
+    "proto",     // the ONNX protobuf types
+    "target",    // device limits
+    "units",     // quantities written for people
+    "shard",     // weight bytes
+    "npy_size",  // .npy headers
+    "error",     // typed errors of every stage
+    "strides",   // offsets and strides over shapes
+    "order",     // rearranged element orders
+    "ir",        // the graph
+    "views",     // tensors read through other tensors' storage
+    "testing",   // graph builders for unit tests
+    "verify",    // the IR's invariants
+    "decode",    // .onnx to IR
+    "kernels",   // what each kernel family can do
+    "passes",    // graph to graph
+    "precision", // which float tensors f16 plans keep in f32
+    "memory",    // arenas and weight shards
+    "codegen",   // kernels to WGSL and dispatches
+    "bundle",    // what a build writes
+    "execute",   // running a bundle natively
+    "inspect",   // describing a bundle
+    "report",    // what a build did
+    "lib",       // the crate root: `compile`
 ];
 
 /// `text` without `//` comments (doc comments included: their links are not uses).

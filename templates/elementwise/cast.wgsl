@@ -1,4 +1,8 @@
 {% import "macros/index.wgsl" as index %}
+{% import "macros/storage.wgsl" as storage %}
+{#- Floats are computed as f32 and stored as `float`. -#}
+{%- if from == "f32" %}{% set from_st = float %}{% else %}{% set from_st = from %}{% endif %}
+{%- if to == "f32" %}{% set to_st = float %}{% else %}{% set to_st = to %}{% endif %}
 // y = x converted from {{ from }} to {{ to }}, element by element. Booleans live on the device as
 // u32 0 or 1.
 struct Params {
@@ -6,13 +10,13 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<{{ from }}>;
-@group(0) @binding(2) var<storage, read_write> y: array<{{ to }}>;
+{{ storage::declare(name="x", binding=1, ty=from_st, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="y", binding=2, ty=to_st, access="read_write", splits=[], split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
 {%- if to_bool %}
-    y[i] = select(0u, 1u, x[i] != {{ from }}(0));
+    store_y(i, select(0u, 1u, load_x(i) != {{ from }}(0)));
 {%- else %}
-    y[i] = {{ to }}(x[i]);
+    store_y(i, {{ to }}(load_x(i)));
 {%- endif %}
 }

@@ -1,4 +1,7 @@
 {% import "macros/index.wgsl" as index %}
+{% import "macros/storage.wgsl" as storage %}
+{#- Floats are computed as f32 and stored as `float`. -#}
+{%- if ty == "f32" %}{% set st = float %}{% else %}{% set st = ty %}{% endif %}
 // y = (a == b) over {{ ty }} tensors of rank {{ rank }}, as bools (u32 0 or 1), with numpy
 // broadcasting: a stride of 0 repeats an operand along that axis.
 struct Params {
@@ -12,13 +15,13 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<{{ ty }}>;
-@group(0) @binding(2) var<storage, read> b: array<{{ ty }}>;
+{{ storage::declare(name="a", binding=1, ty=st, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="b", binding=2, ty=st, access="read", splits=[], split_at=split_at) }}
 @group(0) @binding(3) var<storage, read_write> y: array<u32>;
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     var ia = 0u;
     var ib = 0u;
 {{ index::walk(rank=rank, index="i", shape="shape", vars=["ia", "ib"], strides=["a_strides", "b_strides"]) }}
-    y[i] = select(0u, 1u, a[ia] == b[ib]);
+    y[i] = select(0u, 1u, load_a(ia) == load_b(ib));
 }

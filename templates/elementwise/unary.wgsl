@@ -1,6 +1,7 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/math.wgsl" as math %}
+{% import "macros/storage.wgsl" as storage %}
 // y = {{ op }}(x), element by element over f32{% if epilogue %}, then the fused epilogue{% endif %}.
 {%- if rank %}
 // x is a view of rank {{ rank }}: read through an offset and strides.
@@ -18,9 +19,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-{{- epilogue::bindings(e=epilogue) }}
+{{ storage::declare(name="x", binding=1, ty=stored[0], access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="y", binding=2, ty=stored[1], access="read_write", splits=[], split_at=split_at) }}
+{{- epilogue::bindings(e=epilogue, ty=float) }}
 
 {{ epilogue::function(e=epilogue, ty="f32", root=op) }}
 
@@ -28,9 +29,9 @@ struct Params {
 {%- if rank %}
     var at = p.x_offset;
 {{ index::walk(rank=rank, index="i", shape="shape", vars=["at"], strides=["x_strides"]) }}
-    let v = x[at];
+    let v = load_x(at);
 {%- else %}
-    let v = x[p.x_offset + i];
+    let v = load_x(p.x_offset + i);
 {%- endif %}
-    y[i] = epilogue({{ math::unary(op=op, x="v", alpha=alpha) }}, i);
+    store_y(i, epilogue({{ math::unary(op=op, x="v", alpha=alpha) }}, i));
 }

@@ -1,5 +1,6 @@
 {% import "macros/index.wgsl" as index %}
-// out = condition ? x : y over 32-bit elements of rank {{ rank }}, with numpy broadcasting of all
+{% import "macros/storage.wgsl" as storage %}
+// out = condition ? x : y over {{ elements }} elements of rank {{ rank }}, with numpy broadcasting of all
 // three inputs: a stride of 0 repeats an input along that axis.
 struct Params {
     n: u32,
@@ -14,14 +15,14 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> condition: array<u32>;
-@group(0) @binding(2) var<storage, read> x: array<u32>;
-@group(0) @binding(3) var<storage, read> y: array<u32>;
-@group(0) @binding(4) var<storage, read_write> out: array<u32>;
+{{ storage::declare(name="x", binding=2, ty=elements, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="y", binding=3, ty=elements, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="out", binding=4, ty=elements, access="read_write", splits=[], split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     var ic = 0u;
     var ix = 0u;
     var iy = 0u;
 {{ index::walk(rank=rank, index="i", shape="shape", vars=["ic", "ix", "iy"], strides=["c_strides", "x_strides", "y_strides"]) }}
-    out[i] = select(y[iy], x[ix], condition[ic] != 0u);
+    store_out(i, select(load_y(iy), load_x(ix), condition[ic] != 0u));
 }

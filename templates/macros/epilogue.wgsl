@@ -5,6 +5,7 @@
     result in another order. Operands e0, e1, … are other tensors, read through an offset and
     strides over the stored shape, unless all of them are laid out like the stored result. -#}
 {% import "macros/math.wgsl" as math %}
+{% import "macros/storage.wgsl" as storage %}
 
 {% macro params(e) -%}
 {%- if e and e.broadcast %}
@@ -20,10 +21,11 @@
 {%- endif %}
 {%- endmacro params %}
 
-{% macro bindings(e) -%}
+{#- `ty`: the WGSL type float tensors are stored as. -#}
+{% macro bindings(e, ty) -%}
 {%- if e %}
 {%- for operand in e.operands %}
-@group(0) @binding({{ e.first_binding + loop.index0 }}) var<storage, read> e{{ loop.index0 }}: array<f32>;
+{{ storage::declare(name="e" ~ loop.index0, binding=e.first_binding + loop.index0, ty=ty, access="read", splits=[], split_at=0) }}
 {%- endfor %}
 {%- endif %}
 {%- endmacro bindings %}

@@ -1,7 +1,9 @@
 {#- The declarations both matmul kernels share: parameters and bindings, in one layout. -#}
 {% import "macros/epilogue.wgsl" as epilogue %}
+{% import "macros/storage.wgsl" as storage %}
 
-{% macro declare(has_c, epilogue) -%}
+{#- `ty`: the WGSL type float tensors are stored as. -#}
+{% macro declare(has_c, epilogue, ty) -%}
 struct Params {
     m: u32,
     n: u32,
@@ -24,15 +26,15 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+{{ storage::declare(name="a", binding=1, ty=ty, access="read", splits=[], split_at=0) }}
+{{ storage::declare(name="b", binding=2, ty=ty, access="read", splits=[], split_at=0) }}
 {%- if has_c %}
-@group(0) @binding(3) var<storage, read> c: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+{{ storage::declare(name="c", binding=3, ty=ty, access="read", splits=[], split_at=0) }}
+{{ storage::declare(name="y", binding=4, ty=ty, access="read_write", splits=[], split_at=0) }}
 {%- else %}
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+{{ storage::declare(name="y", binding=3, ty=ty, access="read_write", splits=[], split_at=0) }}
 {%- endif %}
-{{- epilogue::bindings(e=epilogue) }}
+{{- epilogue::bindings(e=epilogue, ty=ty) }}
 {%- endmacro declare %}
 
 {#- Moves `a_at` and `b_at` to batch `rest` (an index over p.batch_shape, consumed). -#}

@@ -1,6 +1,6 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
-{% import "macros/split.wgsl" as split %}
+{% import "macros/storage.wgsl" as storage %}
 // Last step: one invocation per element, y = (x - mean) · inv_std{% if affine %} · scale{% endif %}{% if has_bias %} + b{% endif %} with its run's
 // statistics{% if affine %}, scale and b read through broadcast strides over x's shape (rank {{ rank }}){% endif %}.
 struct Params {
@@ -20,16 +20,16 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ split::declare(name="x", binding=1, ty="f32", access="read", splits=splits, split_at=split_at) }}
-{{ split::declare(name="y", binding=2, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="y", binding=2, ty=float, access="read_write", splits=splits, split_at=split_at) }}
 @group(0) @binding(3) var<storage, read> stats: array<f32>;
 {%- if affine %}
-@group(0) @binding(4) var<storage, read> scale: array<f32>;
+{{ storage::declare(name="scale", binding=4, ty=float, access="read", splits=[], split_at=split_at) }}
 {%- endif %}
 {%- if has_bias %}
-@group(0) @binding(5) var<storage, read> b: array<f32>;
+{{ storage::declare(name="b", binding=5, ty=float, access="read", splits=[], split_at=split_at) }}
 {%- endif %}
-{{- epilogue::bindings(e=epilogue) }}
+{{- epilogue::bindings(e=epilogue, ty=float) }}
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
@@ -41,10 +41,10 @@ struct Params {
     var t = 0u;
 {%- if has_bias %}
 {{ index::walk(rank=rank, index="i", shape="shape", vars=["s", "t"], strides=["scale_strides", "bias_strides"]) }}
-    v = v * scale[s] + b[t];
+    v = v * load_scale(s) + load_b(t);
 {%- else %}
 {{ index::walk(rank=rank, index="i", shape="shape", vars=["s"], strides=["scale_strides"]) }}
-    v *= scale[s];
+    v *= load_scale(s);
 {%- endif %}
 {%- endif %}
     let o = stored(i);

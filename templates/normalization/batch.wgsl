@@ -1,4 +1,5 @@
 {% import "macros/index.wgsl" as index %}
+{% import "macros/storage.wgsl" as storage %}
 // BatchNormalization in inference mode: element i of x belongs to channel (i / inner) % channels,
 // normalized with that channel's estimated mean and variance, then scaled and shifted.
 struct Params {
@@ -9,14 +10,12 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> scale: array<f32>;
-@group(0) @binding(3) var<storage, read> b: array<f32>;
-@group(0) @binding(4) var<storage, read> mean: array<f32>;
-@group(0) @binding(5) var<storage, read> variance: array<f32>;
-@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+{%- for name in ["x", "scale", "b", "mean", "variance"] %}
+{{ storage::declare(name=name, binding=loop.index, ty=float, access="read", splits=[], split_at=split_at) }}
+{%- endfor %}
+{{ storage::declare(name="y", binding=6, ty=float, access="read_write", splits=[], split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     let c = (i / p.inner) % p.channels;
-    y[i] = (x[i] - mean[c]) / sqrt(variance[c] + p.epsilon) * scale[c] + b[c];
+    store_y(i, (load_x(i) - load_mean(c)) / sqrt(load_variance(c) + p.epsilon) * load_scale(c) + load_b(c));
 }

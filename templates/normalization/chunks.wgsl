@@ -1,6 +1,6 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/reduce.wgsl" as reduce %}
-{% import "macros/split.wgsl" as split %}
+{% import "macros/storage.wgsl" as storage %}
 // First step of standardizing long runs (p.groups runs of p.len elements): each workgroup takes
 // one chunk of p.chunk elements of one run and writes its mean and its sum of squared deviations
 // from that mean (two passes, reduced in workgroup memory) to stats[(run · p.chunks + chunk) · 2].
@@ -12,7 +12,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ split::declare(name="x", binding=1, ty="f32", access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at) }}
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>;
 
 {{ reduce::functions(workgroup=workgroup, half=half) }}

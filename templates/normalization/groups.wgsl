@@ -1,7 +1,7 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/reduce.wgsl" as reduce %}
 {% import "macros/epilogue.wgsl" as epilogue %}
-{% import "macros/split.wgsl" as split %}
+{% import "macros/storage.wgsl" as storage %}
 // Standardizes p.groups runs of p.len contiguous elements, one workgroup per run: the mean, then
 // the variance about it (two passes, each reduced in workgroup memory), then
 // y = (x - mean) / sqrt(variance + epsilon) * scale + b, where scale and b are read through
@@ -20,17 +20,17 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ split::declare(name="x", binding=1, ty="f32", access="read", splits=splits, split_at=split_at) }}
-@group(0) @binding(2) var<storage, read> scale: array<f32>;
-{{ split::declare(name="y", binding=3, ty="f32", access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="scale", binding=2, ty=float, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="y", binding=3, ty=float, access="read_write", splits=splits, split_at=split_at) }}
 {%- if bias_binding %}
-@group(0) @binding({{ bias_binding }}) var<storage, read> b: array<f32>;
+{{ storage::declare(name="b", binding=bias_binding, ty=float, access="read", splits=[], split_at=split_at) }}
 {%- endif %}
 {%- if stats_binding %}
-@group(0) @binding({{ stats_binding }}) var<storage, read_write> mean_out: array<f32>;
-@group(0) @binding({{ stats_binding + 1 }}) var<storage, read_write> inv_std_out: array<f32>;
+{{ storage::declare(name="mean_out", binding=stats_binding, ty=float, access="read_write", splits=[], split_at=split_at) }}
+{{ storage::declare(name="inv_std_out", binding=stats_binding + 1, ty=float, access="read_write", splits=[], split_at=split_at) }}
 {%- endif %}
-{{- epilogue::bindings(e=epilogue) }}
+{{- epilogue::bindings(e=epilogue, ty=float) }}
 
 {{ epilogue::function(e=epilogue, ty="f32") }}
 
@@ -93,15 +93,15 @@ fn affine(i: u32) -> vec2<u32> {
         let at = affine(i);
         let o = stored(i);
 {%- if bias_binding %}
-        store_y(o, epilogue((load_x(i) - mean) * inv_std * scale[at.x] + b[at.y], o));
+        store_y(o, epilogue((load_x(i) - mean) * inv_std * load_scale(at.x) + load_b(at.y), o));
 {%- else %}
-        store_y(o, epilogue((load_x(i) - mean) * inv_std * scale[at.x], o));
+        store_y(o, epilogue((load_x(i) - mean) * inv_std * load_scale(at.x), o));
 {%- endif %}
     }
 {%- if stats_binding %}
     if lid == 0u {
-        mean_out[group] = mean;
-        inv_std_out[group] = inv_std;
+        store_mean_out(group, mean);
+        store_inv_std_out(group, inv_std);
     }
 {%- endif %}
 }

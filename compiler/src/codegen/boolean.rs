@@ -13,6 +13,8 @@ use crate::CompileError;
 struct Context {
     /// The inputs' WGSL type: floats compare as floats (-0 equals 0, NaN equals nothing).
     ty: &'static str,
+    /// How Where's x, y and result are read and written (see [`crate::target::Target::copy_type`]).
+    elements: &'static str,
     rank: usize,
 }
 
@@ -29,6 +31,7 @@ fn broadcasting(l: &Lowering, template: &'static str) -> Result<Kernel, CompileE
     }
     let context = Context {
         ty: wgsl_type(l.graph.tensor(inputs[0]).ty.dtype),
+        elements: l.target.copy_type(l.graph.tensor(y).ty.dtype),
         rank: out.len(),
     };
     let mut bindings: Vec<_> = inputs.iter().map(|&t| l.region(t)).collect();

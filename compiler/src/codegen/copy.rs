@@ -18,9 +18,14 @@ use crate::CompileError;
 #[derive(Serialize)]
 struct Context {
     rank: usize,
+    src_ty: &'static str,
+    dst_ty: &'static str,
 }
 
 struct Copy<'a> {
+    /// The WGSL types of the source's and the destination's elements: the same (see
+    /// [`Target::copy_type`]) but for conversions between a plan's f16 tensors and the host's f32.
+    types: [&'static str; 2],
     shape: &'a [usize],
     src: Region,
     src_offset: i64,
@@ -45,6 +50,8 @@ fn copy(c: Copy, target: &Target) -> Result<Kernel, CompileError> {
         "copy.wgsl",
         &Context {
             rank: c.shape.len(),
+            src_ty: c.types[0],
+            dst_ty: c.types[1],
         },
         vec![c.src, c.dst],
         params,
@@ -62,6 +69,7 @@ pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
     let out = l.shape(y);
     copy(
         Copy {
+            types: [l.target.copy_type(l.graph.tensor(y).ty.dtype); 2],
             shape: out,
             src: l.region(x),
             src_offset: view.offset as i64,
@@ -78,6 +86,8 @@ pub fn transpose(l: &Lowering, op: &Transpose) -> Result<Kernel, CompileError> {
 #[derive(Serialize)]
 struct ConcatContext {
     rank: usize,
+    /// How elements are read and written (see [`Target::copy_type`]).
+    elements: &'static str,
     sources: Vec<Source>,
 }
 
@@ -136,6 +146,7 @@ pub fn concat(l: &Lowering, op: &Concat) -> Result<Vec<Kernel>, CompileError> {
         bindings.push(l.region(y));
         let context = ConcatContext {
             rank: out.len(),
+            elements: l.target.copy_type(l.graph.tensor(y).ty.dtype),
             sources: (0..part.len())
                 .map(|k| Source {
                     name: format!("x{k}"),
@@ -166,6 +177,7 @@ pub fn slice(l: &Lowering) -> Result<Kernel, CompileError> {
         .sum();
     copy(
         Copy {
+            types: [l.target.copy_type(l.graph.tensor(y).ty.dtype); 2],
             shape: out,
             src: l.region(x),
             src_offset: view.offset as i64 + start,
@@ -188,6 +200,7 @@ pub fn expand(l: &Lowering) -> Result<Kernel, CompileError> {
     let view = l.view(x);
     copy(
         Copy {
+            types: [l.target.copy_type(l.graph.tensor(y).ty.dtype); 2],
             shape: out,
             src: l.region(x),
             src_offset: view.offset as i64,
@@ -212,10 +225,35 @@ pub fn materialize(
     output: TensorId,
     destination: Region,
 ) -> Result<Kernel, CompileError> {
-    let shape = &graph.tensor(output).ty.shape;
-    let flat = [shape.iter().product::<usize>()];
+    let ty = target.copy_type(graph.tensor(output).ty.dtype);
+    flat(graph, target, output, [(source, ty), (destination, ty)])
+}
+
+/// Converts a float graph input or output between the host's f32 and the plan's f16: `from` is
+/// the type at `source` ("f32" for an input, "f16" for an output).
+pub fn convert(
+    graph: &Graph,
+    target: &Target,
+    source: Region,
+    tensor: TensorId,
+    destination: Region,
+    from: &'static str,
+) -> Result<Kernel, CompileError> {
+    let to = if from == "f32" { "f16" } else { "f32" };
+    flat(graph, target, tensor, [(source, from), (destination, to)])
+}
+
+/// Copies all of `tensor`'s elements in order from one (region, type) to another.
+fn flat(
+    graph: &Graph,
+    target: &Target,
+    tensor: TensorId,
+    [(source, src_ty), (destination, dst_ty)]: [(Region, &'static str); 2],
+) -> Result<Kernel, CompileError> {
+    let flat = [graph.tensor(tensor).ty.numel()];
     copy(
         Copy {
+            types: [src_ty, dst_ty],
             shape: &flat,
             src: source,
             src_offset: 0,

@@ -18,6 +18,8 @@ struct BinaryContext {
     ty: &'static str,
     /// The type of b: Pow's exponent may be an integer under a float base.
     b_ty: &'static str,
+    /// The types a, b and y are stored as.
+    stored: [&'static str; 3],
     rank: usize,
 }
 
@@ -38,6 +40,7 @@ pub fn binary(l: &Lowering, op: &Binary) -> Result<Kernel, CompileError> {
         op: binary_name(op.kind),
         ty: wgsl_type(l.graph.tensor(y).ty.dtype),
         b_ty: wgsl_type(l.graph.tensor(b).ty.dtype),
+        stored: [l.storage(a), l.storage(b), l.storage(y)],
         rank: out.len(),
     };
     let n: usize = out.iter().product();
@@ -60,6 +63,8 @@ struct UnaryContext {
     alpha: Option<String>,
     /// The rank of a strided input, 0 for a contiguous one.
     rank: usize,
+    /// The types x and y are stored as.
+    stored: [&'static str; 2],
 }
 
 pub fn unary(l: &Lowering, op: &Unary) -> Result<Kernel, CompileError> {
@@ -72,6 +77,7 @@ pub fn unary(l: &Lowering, op: &Unary) -> Result<Kernel, CompileError> {
         op: unary_name(op.kind),
         alpha: alpha(op.kind),
         rank: if strided { shape.len() } else { 0 },
+        stored: [l.storage(x), l.storage(y)],
     };
     let n = l.graph.tensor(y).ty.numel();
     let mut params = Params::new().u32(n).u32(view.offset);

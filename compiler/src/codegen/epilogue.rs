@@ -47,7 +47,7 @@ pub fn attach(
     let name = |o: Operand| match o {
         Operand::Base => "base".to_string(),
         Operand::Step(k) => format!("s{k}"),
-        Operand::Input(i) => format!("e{i}[at{i}]"),
+        Operand::Input(i) => format!("load_e{i}(at{i})"),
     };
     let steps = (e.steps.iter())
         .map(|step| match *step {

@@ -10,7 +10,10 @@ use super::{Kernel, Lowering};
 use crate::CompileError;
 
 #[derive(Serialize)]
-struct Context {}
+struct Context {
+    /// How elements are read and written (see [`crate::target::Target::copy_type`]).
+    elements: &'static str,
+}
 
 pub fn gather(l: &Lowering, op: &Gather) -> Result<Kernel, CompileError> {
     let (data, indices, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
@@ -24,5 +27,8 @@ pub fn gather(l: &Lowering, op: &Gather) -> Result<Kernel, CompileError> {
         .u32(shape[axis + 1..].iter().product())
         .finish()?;
     let bindings = vec![l.region(data), l.region(indices), l.region(y)];
-    l.kernel("gather.wgsl", &Context {}, bindings, params, n)
+    let context = Context {
+        elements: l.target.copy_type(l.graph.tensor(y).ty.dtype),
+    };
+    l.kernel("gather.wgsl", &context, bindings, params, n)
 }

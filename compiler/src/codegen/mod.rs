@@ -43,7 +43,7 @@ pub struct Kernel {
     pub params: Vec<u32>,
     pub workgroups: [u32; 3],
     /// WGSL binding numbers whose tensor the template can take in two parts when it is larger
-    /// than one storage binding (see `templates/macros/split.wgsl`).
+    /// than one storage binding (see `templates/macros/storage.wgsl`).
     pub splittable: Vec<u32>,
 }
 
@@ -68,6 +68,11 @@ impl Lowering<'_> {
     /// The operator's own input at `index`; `None` for an omitted optional input such as a bias.
     pub fn input(&self, index: usize) -> Option<TensorId> {
         self.node.inputs.get(index).copied().flatten()
+    }
+
+    /// The WGSL type `tensor` is stored as (see `precision.rs`).
+    pub fn storage(&self, tensor: TensorId) -> &'static str {
+        crate::precision::storage(self.graph, self.target, tensor)
     }
 
     pub fn shape(&self, tensor: TensorId) -> &[usize] {
@@ -161,10 +166,13 @@ fn kernel(
     // Templates that can fuse an epilogue test for it; most kernels have none.
     context.insert("epilogue", &None::<()>);
     let workgroups = grid::linear(threads, workgroup, &target.limits)?;
+    // 32-bit elements per storage binding (`templates/macros/storage.wgsl` doubles it for f16).
     context.insert(
         "split_at",
         &(target.limits.max_storage_buffer_binding_size / 4),
     );
+    // How float tensors are stored; kernels compute in f32 either way.
+    context.insert("float", target.storage(DataType::Float));
     Ok(Kernel {
         template,
         context,
@@ -188,6 +196,13 @@ pub fn generate(
 ) -> Result<Generated, CompileError> {
     let mut shaders = ShaderSet::new();
     let mut dispatches = Vec::new();
+    for &(host, position) in &layout.input_copies {
+        let input = graph.inputs[position];
+        let name = &graph.tensor(input).name;
+        let kernel = copy::convert(graph, target, host, input, layout.region(input), "f32")?;
+        let label = format!("convert input {name}");
+        dispatches.push(emit(&mut shaders, kernel, &label, target)?);
+    }
     let mut unsupported = Vec::new();
     for index in graph.order() {
         let node = &graph.nodes[index];
@@ -229,7 +244,10 @@ pub fn generate(
         let output = graph.outputs[position];
         let name = &graph.tensor(output).name;
         let destination = layout.output_regions[position];
-        let kernel = copy::materialize(graph, target, source, output, destination)?;
+        let kernel = match target.converts(graph.tensor(output).ty.dtype) {
+            true => copy::convert(graph, target, source, output, destination, "f16")?,
+            false => copy::materialize(graph, target, source, output, destination)?,
+        };
         dispatches.push(emit(
             &mut shaders,
             kernel,

@@ -12,6 +12,8 @@ use crate::strides::contiguous_strides;
 #[derive(Serialize)]
 struct Context {
     mode: &'static str,
+    /// How elements are read and written (see [`crate::target::Target::copy_type`]).
+    elements: &'static str,
     rank: usize,
 }
 
@@ -50,6 +52,7 @@ pub fn pad(l: &Lowering, op: &Pad) -> Result<Kernel, Lower> {
             PadMode::Edge => "edge",
         },
         rank: axes.len(),
+        elements: l.target.copy_type(l.graph.tensor(y).ty.dtype),
     };
     Ok(l.kernel(
         "pad.wgsl",

@@ -11,6 +11,8 @@ use crate::CompileError;
 #[derive(Serialize)]
 struct Context {
     mode: &'static str,
+    /// How elements are read and written (see [`crate::target::Target::copy_type`]).
+    elements: &'static str,
     coordinates: &'static str,
     rounding: &'static str,
     rank: usize,
@@ -48,6 +50,7 @@ pub fn resize(l: &Lowering, op: &Resize) -> Result<Kernel, CompileError> {
             Rounding::Ceil => "ceil",
         },
         rank: axes.len(),
+        elements: l.target.copy_type(l.graph.tensor(y).ty.dtype),
     };
     l.kernel(
         "resize.wgsl",

@@ -111,10 +111,13 @@ impl ShaderSet {
         context: &tera::Context,
         label: &str,
     ) -> Result<u32, CompileError> {
-        let source = render(template, context).map_err(|message| CompileError::Shader {
+        let mut source = render(template, context).map_err(|message| CompileError::Shader {
             nodes: label.to_string(),
             message,
         })?;
+        if context.get("float").and_then(|f| f.as_str()) == Some("f16") {
+            source.insert_str(0, F16_DIRECTIVE);
+        }
         let sha256 = sha256_hex(source.as_bytes());
         if let Some(i) = self.shaders.iter().position(|s| s.sha256 == sha256) {
             return Ok(i as u32);
@@ -148,15 +151,20 @@ pub fn render(template: &str, context: &tera::Context) -> Result<String, String>
     })
 }
 
-/// Parses and validates a module with the capabilities every WebGPU implementation has.
+/// Opens every module of an f16 plan: WGSL needs it before any f16 type appears.
+const F16_DIRECTIVE: &str = "enable f16;\n\n";
+
+/// Parses and validates a module with the capabilities every WebGPU implementation has, and f16
+/// where the module enables it (a plan that does records `shader-f16` as a feature it needs).
 pub fn validate(source: &str) -> Result<naga::Module, String> {
     let module = naga::front::wgsl::parse_str(source).map_err(|e| e.emit_to_string(source))?;
-    naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::empty(),
-    )
-    .validate(&module)
-    .map_err(|e| e.emit_to_string(source))?;
+    let capabilities = match source.starts_with(F16_DIRECTIVE) {
+        true => naga::valid::Capabilities::SHADER_FLOAT16,
+        false => naga::valid::Capabilities::empty(),
+    };
+    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
+        .validate(&module)
+        .map_err(|e| e.emit_to_string(source))?;
     Ok(module)
 }
 

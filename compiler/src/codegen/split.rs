@@ -1,6 +1,6 @@
 //! Tensors larger than one storage binding (up to two bindings' worth) are bound in two parts:
 //! the binding keeps the first part, and the rest is appended as a new binding that the template
-//! reads through `templates/macros/split.wgsl`.
+//! reads through `templates/macros/storage.wgsl`.
 
 use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;

@@ -16,6 +16,7 @@ use petgraph::stable_graph::NodeIndex;
 
 use crate::ir::{Graph, TensorId};
 use crate::kernels::{is_parameter, scratch_bytes};
+use crate::precision::storage;
 use crate::shard::ShardData;
 use crate::target::Target;
 use crate::views::storage_root;
@@ -34,10 +35,16 @@ pub struct Layout {
     regions: HashMap<TensorId, Region>,
     /// Scratch space of the nodes that need some (long normalizations).
     scratch: HashMap<NodeIndex, Region>,
+    /// Where the host writes each graph input, in input order.
+    pub input_regions: Vec<Region>,
+    /// Inputs whose device form differs from what the host writes (f32 inputs of an f16 plan):
+    /// (where the host writes it, input position) pairs to convert before the first node.
+    pub input_copies: Vec<(Region, usize)>,
     /// Where each graph output is read back from, in output order.
     pub output_regions: Vec<Region>,
-    /// Graph outputs whose bytes live elsewhere (in an input, a constant, or another output):
-    /// (where the bytes are, output position) pairs to copy after the last node.
+    /// Graph outputs whose bytes live elsewhere (in an input, a constant, or another output), or
+    /// whose device form differs from what the host reads back: (where the bytes are, output
+    /// position) pairs to copy after the last node.
     pub output_copies: Vec<(Region, usize)>,
     pub stats: MemoryStats,
 }
@@ -63,9 +70,20 @@ impl Layout {
     }
 }
 
-/// Bytes a tensor occupies on the device: every element type is stored in 32 bits, and an empty
-/// tensor still gets the smallest region a binding can have.
-pub fn device_size(graph: &Graph, tensor: TensorId) -> u64 {
+/// Bytes a tensor occupies on the device (see [`storage`]), in whole 4-byte words as a
+/// binding's size must be; an empty tensor still gets the smallest region a binding can have.
+pub fn device_size(graph: &Graph, target: &Target, tensor: TensorId) -> u64 {
+    let bytes = match storage(graph, target, tensor) {
+        "f16" => 2,
+        _ => 4,
+    };
+    (graph.tensor(tensor).ty.numel() as u64 * bytes)
+        .next_multiple_of(4)
+        .max(4)
+}
+
+/// Bytes of a tensor in the form the host passes or receives: 32 bits per element.
+fn host_size(graph: &Graph, tensor: TensorId) -> u64 {
     (graph.tensor(tensor).ty.numel() as u64 * 4).max(4)
 }
 
@@ -74,6 +92,7 @@ pub fn device_size(graph: &Graph, tensor: TensorId) -> u64 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Key {
     Tensor(TensorId),
+    HostInput(usize),
     OutputCopy(usize),
     Scratch(NodeIndex),
 }
@@ -123,8 +142,7 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
     let mut life = Lifetimes::default();
     // A tensor larger than one binding is bound in parts by the kernels that can (codegen checks
     // that); it must still fit one buffer.
-    let check = |t: TensorId| -> Result<u64, CompileError> {
-        let size = device_size(graph, t);
+    let check = |t: TensorId, size: u64| -> Result<u64, CompileError> {
         if size > limits.max_buffer_size {
             return Err(CompileError::Limit(format!(
                 "tensor {:?} needs {size} bytes, more than one buffer ({} bytes)",
@@ -135,8 +153,19 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         Ok(size)
     };
 
-    for &input in &graph.inputs {
-        life.define(Key::Tensor(input), check(input)?, 0);
+    let converts = |t: TensorId| target.converts(graph.tensor(t).ty.dtype);
+    let mut input_copies = Vec::new();
+    for (j, &input) in graph.inputs.iter().enumerate() {
+        life.define(
+            Key::Tensor(input),
+            check(input, device_size(graph, target, input))?,
+            0,
+        );
+        if converts(input) {
+            life.define(Key::HostInput(j), check(input, host_size(graph, input))?, 0);
+            life.dispatch(&[Key::HostInput(j)], &[Key::Tensor(input)]);
+            input_copies.push(j);
+        }
     }
     let order = graph.order();
     for (k, &index) in order.iter().enumerate() {
@@ -156,7 +185,7 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         for input in bound.chain(operands) {
             let root = storage_root(graph, input);
             if graph.is_constant(root) {
-                pack_constant(&mut slots, &mut packer, graph, root)?;
+                pack_constant(&mut slots, &mut packer, graph, target, root)?;
             } else {
                 life.read(Key::Tensor(root), step);
                 reads.push(Key::Tensor(root));
@@ -164,7 +193,8 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         }
         let mut writes = Vec::new();
         for &output in &node.outputs {
-            life.define(Key::Tensor(output), check(output)?, step);
+            let size = check(output, device_size(graph, target, output))?;
+            life.define(Key::Tensor(output), size, step);
             writes.push(Key::Tensor(output));
         }
         if let Some(size) = scratch_bytes(graph, node) {
@@ -186,11 +216,12 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
     for (j, &output) in graph.outputs.iter().enumerate() {
         let root = storage_root(graph, output);
         let borrowed = graph.is_constant(root) || graph.inputs.contains(&root);
-        if borrowed || !claimed.insert(root) {
+        if borrowed || !claimed.insert(root) || converts(output) {
             if graph.is_constant(root) {
-                pack_constant(&mut slots, &mut packer, graph, root)?;
+                pack_constant(&mut slots, &mut packer, graph, target, root)?;
             }
-            life.define(Key::OutputCopy(j), check(output)?, copy_step);
+            let size = check(output, host_size(graph, output))?;
+            life.define(Key::OutputCopy(j), size, copy_step);
             life.read(Key::OutputCopy(j), end);
             if !graph.is_constant(root) {
                 life.read(Key::Tensor(root), copy_step);
@@ -222,6 +253,7 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
 
     let mut regions = HashMap::new();
     let mut copy_regions = HashMap::new();
+    let mut host_inputs = HashMap::new();
     let mut scratch = HashMap::new();
     for (i, key) in life.keys.iter().enumerate() {
         let p = packing.placements[i];
@@ -233,6 +265,9 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         match *key {
             Key::Tensor(t) => {
                 regions.insert(t, region);
+            }
+            Key::HostInput(j) => {
+                host_inputs.insert(j, region);
             }
             Key::OutputCopy(j) => {
                 copy_regions.insert(j, region);
@@ -260,6 +295,12 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
             }
         }
     }
+    let input_regions = (graph.inputs.iter().enumerate())
+        .map(|(j, t)| host_inputs.get(&j).copied().unwrap_or(regions[t]))
+        .collect();
+    let input_copies = (input_copies.into_iter())
+        .map(|j| (host_inputs[&j], j))
+        .collect();
     let output_regions = (0..graph.outputs.len())
         .map(|j| {
             copy_regions
@@ -286,6 +327,8 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
         shards: packer.shards,
         regions,
         scratch,
+        input_regions,
+        input_copies,
         output_regions,
         output_copies,
         stats,
@@ -296,10 +339,11 @@ fn pack_constant(
     slots: &mut HashMap<TensorId, shards::Slot>,
     packer: &mut shards::ShardPacker,
     graph: &Graph,
+    target: &Target,
     tensor: TensorId,
 ) -> Result<(), CompileError> {
     if let std::collections::hash_map::Entry::Vacant(slot) = slots.entry(tensor) {
-        slot.insert(packer.add(graph, tensor)?);
+        slot.insert(packer.add(graph, target, tensor)?);
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use onnx2wgsl_opset18::{DataType, Tensor};
 use super::{device_size, ALIGNMENT};
 use crate::ir::{Graph, TensorId};
 use crate::shard::ShardData;
+use crate::target::Target;
 use crate::CompileError;
 
 /// Where a constant lies: shard index and byte offset.
@@ -30,17 +31,25 @@ impl ShardPacker {
         }
     }
 
-    pub fn add(&mut self, graph: &Graph, tensor: TensorId) -> Result<Slot, CompileError> {
+    pub fn add(
+        &mut self,
+        graph: &Graph,
+        target: &Target,
+        tensor: TensorId,
+    ) -> Result<Slot, CompileError> {
         let info = graph.tensor(tensor);
         let value = info.value.as_ref().expect("only constants are packed");
-        let size = device_size(graph, tensor);
+        let size = device_size(graph, target, tensor);
         if size > self.limit {
             return Err(CompileError::Limit(format!(
                 "constant {:?} needs {size} bytes, more than one storage binding ({} bytes)",
                 info.name, self.limit
             )));
         }
-        let bytes = device_bytes(&info.name, value)?;
+        let bytes = match target.storage(value.dtype()) {
+            "f16" => half_bytes(&info.name, value)?,
+            _ => device_bytes(&info.name, value)?,
+        };
         let fits = |shard: &ShardData| shard.len() + size <= self.limit;
         if !self.shards.last().is_some_and(fits) {
             self.shards.push(ShardData::default());
@@ -65,7 +74,24 @@ impl ShardPacker {
     }
 }
 
-/// Converts a constant to its device form: f32 as is, int64 narrowed to i32 (refusing values out of
+/// A float constant rounded to f16, refusing finite values that f16 cannot hold (they would
+/// become infinities).
+fn half_bytes(name: &str, tensor: &Tensor) -> Result<Bytes, CompileError> {
+    let mut out = Vec::with_capacity(tensor.numel() * 2);
+    for value in tensor.f32s() {
+        let rounded = half::f16::from_f32(value);
+        if rounded.is_infinite() && value.is_finite() {
+            return Err(CompileError::Tensor {
+                tensor: name.into(),
+                reason: format!("value {value} is beyond f16's range (±65504)"),
+            });
+        }
+        out.extend_from_slice(&rounded.to_le_bytes());
+    }
+    Ok(out.into())
+}
+
+/// Converts a constant to its 32-bit device form: f32 as is, int64 narrowed to i32 (refusing values out of
 /// range), bool widened to u32.
 pub fn device_bytes(name: &str, tensor: &Tensor) -> Result<Bytes, CompileError> {
     match tensor.dtype() {
