@@ -7,7 +7,8 @@
 # Carried: the Vulkan loader .debs in .gl/, and in .devbin/ a release x86-64 onnx2wgsl and the
 # onnxruntime_ep_webgpu wheel. Further binaries there named onnx2wgsl_<variant> (or .xz) are
 # timed on every graph in turns with the first and profiled on the UNet; with the argument
-# `variants`, only that comparison runs. Logs and profiles go to $OUT when it is set.
+# `variants`, only that comparison runs; PRECISION=f16 builds the variants' plans as f16. Logs and
+# profiles go to $OUT when it is set.
 set -euo pipefail
 source scripts/device_gpu_env.sh
 out=${OUT:-/tmp/bench_out}
@@ -55,7 +56,7 @@ if [ ${#variants[@]} -gt 0 ]; then
     inputs_of "$graph"
     for bin in .devbin/onnx2wgsl "${variants[@]}"; do
       "$bin" build "$data/$graph/model.onnx" -o "/tmp/variant/$(basename "$bin")/$graph" \
-        --dim "$(cat "$data/$graph/dims.txt")" | tail -1
+        --dim "$(cat "$data/$graph/dims.txt")" --precision "${PRECISION:-f32}" | tail -1
     done
     for round in 1 2; do
       for bin in .devbin/onnx2wgsl "${variants[@]}"; do

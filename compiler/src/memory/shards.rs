@@ -6,6 +6,7 @@ use onnx2wgsl_opset18::{DataType, Tensor};
 
 use super::{device_size, ALIGNMENT};
 use crate::ir::{Graph, TensorId};
+use crate::precision::storage;
 use crate::shard::ShardData;
 use crate::target::Target;
 use crate::CompileError;
@@ -46,7 +47,7 @@ impl ShardPacker {
                 info.name, self.limit
             )));
         }
-        let bytes = match target.storage(value.dtype()) {
+        let bytes = match storage(graph, target, tensor) {
             "f16" => half_bytes(&info.name, value)?,
             _ => device_bytes(&info.name, value)?,
         };
