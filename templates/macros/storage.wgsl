@@ -1,14 +1,15 @@
 {#- How kernels declare a tensor's binding and reach its elements: through load_NAME(i) and, when
     writable, store_NAME(i, v), never by indexing it. `ty` is the WGSL type the elements are
     stored as; f16 elements are widened to f32 when loaded and rounded when stored, so kernels
-    compute in f32 whatever the storage.
+    compute in f32 whatever the storage. With `fetch`, fetch_NAME(i) reads an element as stored,
+    for a kernel that holds it in a register before widening it.
 
     A tensor larger than one storage binding (WebGPU's default is 128 MiB) is bound by the
     compiler as two regions: the first `split_at` 32-bit words at the tensor's own binding, the
     rest at binding `hi`, and load_NAME / store_NAME pick the part. `splits` lists the split
     bindings of this dispatch. -#}
 
-{% macro declare(name, binding, ty, access, splits, split_at) -%}
+{% macro declare(name, binding, ty, access, splits, split_at, fetch=false) -%}
 {%- if ty == "f16" %}{% set value = "f32" %}{% set at = split_at * 2 %}{% else %}{% set value = ty %}{% set at = split_at %}{% endif %}
 {%- if ty == value %}{% set wide = "" %}{% set narrow = "" %}{% else %}{% set wide = value %}{% set narrow = ty %}{% endif -%}
 @group(0) @binding({{ binding }}) var<storage, {{ access }}> {{ name }}: array<{{ ty }}>;
@@ -23,6 +24,15 @@ fn load_{{ name }}(i: u32) -> {{ value }} {
     }
     return {{ self::convert(to=wide, x=name ~ "_hi[i - " ~ at ~ "u]") }};
 }
+{%- if fetch %}
+
+fn fetch_{{ name }}(i: u32) -> {{ ty }} {
+    if i < {{ at }}u {
+        return {{ name }}[i];
+    }
+    return {{ name }}_hi[i - {{ at }}u];
+}
+{%- endif %}
 {%- if access == "read_write" %}
 
 fn store_{{ name }}(i: u32, v: {{ value }}) {
@@ -38,6 +48,12 @@ fn store_{{ name }}(i: u32, v: {{ value }}) {
 fn load_{{ name }}(i: u32) -> {{ value }} {
     return {{ self::convert(to=wide, x=name ~ "[i]") }};
 }
+{%- if fetch %}
+
+fn fetch_{{ name }}(i: u32) -> {{ ty }} {
+    return {{ name }}[i];
+}
+{%- endif %}
 {%- if access == "read_write" %}
 
 fn store_{{ name }}(i: u32, v: {{ value }}) {
