@@ -4,12 +4,23 @@
 use std::collections::HashMap;
 
 use onnx2wgsl::inspect::summary;
+use onnx2wgsl::target::{Precision, Target};
+use onnx2wgsl::{compile, Options};
 use onnx2wgsl_tests::{build, dims, fixtures};
 
 fn snapshot_fixture(name: &str) {
+    snapshot_as(name, name, Target::default());
+}
+
+/// Snapshots fixture `name` built for `target` under the names `{label}-…`.
+fn snapshot_as(label: &str, name: &str, target: Target) {
     let dir = fixtures().join(name);
-    let bundle = build(&dir.join("model.onnx"), dims(&dir)).unwrap();
-    insta::assert_snapshot!(format!("{name}-plan"), summary(&bundle.plan));
+    let options = Options {
+        dims: dims(&dir),
+        target,
+    };
+    let bundle = compile(&dir.join("model.onnx"), &options).unwrap();
+    insta::assert_snapshot!(format!("{label}-plan"), summary(&bundle.plan));
     for (file, source) in &bundle.shaders {
         // Names without the content hash, so an edited shader is a diff, not a new file.
         let stem = file
@@ -21,7 +32,7 @@ fn snapshot_fixture(name: &str) {
             .iter()
             .position(|s| &s.file == file)
             .unwrap();
-        insta::assert_snapshot!(format!("{name}-shader-{index}-{stem}"), source);
+        insta::assert_snapshot!(format!("{label}-shader-{index}-{stem}"), source);
     }
 }
 
@@ -33,6 +44,25 @@ fn tiny_cnn() {
 #[test]
 fn tiny_mlp_attention() {
     snapshot_fixture("tiny_mlp_attention");
+}
+
+/// f16 plans: the conversions at the plan's edges, and kernels that read and write f16.
+#[test]
+fn tiny_cnn_f16() {
+    snapshot_as(
+        "tiny_cnn_f16",
+        "tiny_cnn",
+        Target::default().with_precision(Precision::F16),
+    );
+}
+
+#[test]
+fn tiny_mlp_attention_f16() {
+    snapshot_as(
+        "tiny_mlp_attention_f16",
+        "tiny_mlp_attention",
+        Target::default().with_precision(Precision::F16),
+    );
 }
 
 #[test]
