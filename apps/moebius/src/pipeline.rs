@@ -235,14 +235,10 @@ pub async fn inpaint(
             .run_on_device(&[("latent", (&decoder_latent).into())])
             .await?,
     );
-    // The blend weights need only the mask: worked out on the host while the GPU decodes.
-    let weights = settings
-        .paste
-        .then(|| paste_weights(&canvas_mask, rect, picture));
     let image = image.read().await?;
     report.download_bytes = bytes(&image);
     let decoded = pixels(&image, s.height, s.width);
-    let out = back_to_picture(&decoded, weights.as_ref(), rect, picture);
+    let out = back_to_picture(&decoded, &canvas_mask, rect, picture, settings.paste);
     report.decode_ms = now() - started;
     Ok((out, report))
 }
@@ -286,26 +282,20 @@ fn pixels(image: &HostTensor, height: usize, width: usize) -> Plane {
     plane
 }
 
-/// The canvas mask, blurred, cropped to the content rectangle and scaled to the picture's size:
-/// how much of each pixel the inpainted picture gives when pasted.
-fn paste_weights(mask: &Plane, rect: Rect, picture: &Picture) -> Plane {
-    let blurred = gaussian_blur(mask, 3.0);
-    let cropped = blurred.crop(rect.x, rect.y, rect.width, rect.height);
-    bilinear(&cropped, picture.height, picture.width)
-}
-
-/// The content rectangle scaled back to the picture's size; with paste `weights`, blended into
-/// the picture so that unpainted pixels keep their own values.
+/// The content rectangle scaled back to the picture's size; with `paste`, blended into the
+/// picture through the blurred mask so that unpainted pixels keep their own values.
 fn back_to_picture(
     decoded: &Plane,
-    weights: Option<&Plane>,
+    mask: &Plane,
     rect: Rect,
     picture: &Picture,
+    paste: bool,
 ) -> Picture {
     let (height, width) = (picture.height, picture.width);
     let crop = |p: &Plane| p.crop(rect.x, rect.y, rect.width, rect.height);
     let result = bilinear(&crop(decoded), height, width).rounded();
-    let out = if let Some(m) = weights {
+    let out = if paste {
+        let m = bilinear(&crop(&gaussian_blur(mask, 3.0)), height, width);
         let original = picture.plane();
         let mut blended = result.clone();
         for (i, v) in blended.data.iter_mut().enumerate() {
