@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use onnx2wgsl::target::{Precision, Target};
 use onnx2wgsl::{compile, CompileError, Options};
 use onnx2wgsl_runtime::plan::DType;
 use onnx2wgsl_runtime::Plan;
@@ -27,8 +28,8 @@ pub fn run(name: &str, bytes: &[u8], scratch: &Path) {
 
 /// Builds `bytes` as an ONNX model, as `onnx2wgsl build` does: with `--dim B=2`, or without it
 /// when the model has no dimension `B` (a `--dim` naming nothing is refused). The model is
-/// written as `scratch/model.onnx`, so external data can only name files inside `scratch`. A plan
-/// the compiler emits must pass the runtime's validation and survive a JSON round trip.
+/// written as `scratch/model.onnx`, so external data can only name files inside `scratch`. A model
+/// that builds is built again as an f16 plan.
 pub fn decode_build(bytes: &[u8], scratch: &Path) {
     let path = scratch.join("model.onnx");
     std::fs::write(&path, bytes).expect("the scratch folder is writable");
@@ -42,13 +43,23 @@ pub fn decode_build(bytes: &[u8], scratch: &Path) {
         result = compile(&path, &options);
     }
     if let Ok(bundle) = result {
-        if let Err(e) = bundle.plan.validate() {
-            panic!("the compiler emitted a plan the runtime refuses: {e}");
+        check_emitted(&bundle.plan);
+        // The same model as an f16 plan, which may refuse what f32 accepts (a constant beyond
+        // f16's range) but must not emit a plan the runtime refuses.
+        options.target = Target::default().with_precision(Precision::F16);
+        if let Ok(bundle) = compile(&path, &options) {
+            check_emitted(&bundle.plan);
         }
-        let json = bundle.plan.to_json();
-        let back = Plan::from_json(json.as_bytes()).expect("an emitted plan reads back");
-        assert!(back == bundle.plan, "the plan changed in a JSON round trip");
     }
+}
+
+/// A plan the compiler emits must pass the runtime's validation and survive a JSON round trip.
+fn check_emitted(plan: &Plan) {
+    if let Err(e) = plan.validate() {
+        panic!("the compiler emitted a plan the runtime refuses: {e}");
+    }
+    let back = Plan::from_json(plan.to_json().as_bytes()).expect("an emitted plan reads back");
+    assert!(back == *plan, "the plan changed in a JSON round trip");
 }
 
 /// Reads `bytes` as a `plan.json` and validates it, as every host does before touching a bundle;
