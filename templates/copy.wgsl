@@ -14,8 +14,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ storage::declare(name="src", binding=1, ty=src_ty, access="read", splits=[], split_at=split_at) }}
-{{ storage::declare(name="dst", binding=2, ty=dst_ty, access="read_write", splits=[], split_at=split_at) }}
+{{ storage::declare(name="src", binding=1, ty=src_ty, access="read", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="dst", binding=2, ty=dst_ty, access="read_write", splits=splits, split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     var rest = i;

@@ -3,7 +3,9 @@
 //! Such arguments stay f32 where every kernel that touches them can say so per binding: an
 //! elementwise producer and Unary consumers (the Moebius UNet's Mul feeding both Sin and Cos), and
 //! so do the constants (the frequencies) that producer reads. The timesteps themselves are
-//! integers, which f16 holds exactly up to 2,048.
+//! integers, which f16 holds exactly up to 2,048. Where fusion takes Sin and Cos into the kernel
+//! that computes their argument, the argument stays in f32 registers, but that kernel still reads
+//! its constants as f16.
 
 use onnx2wgsl_opset18::ops::unary::UnaryKind;
 use onnx2wgsl_opset18::Op;

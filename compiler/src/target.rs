@@ -1,5 +1,5 @@
 //! The device a plan is compiled for: its limits decide shard sizes, dispatch grids and what must
-//! be split.
+//! be split; its precision, how float tensors are stored.
 
 use onnx2wgsl_opset18::DataType;
 use onnx2wgsl_runtime::plan::{Buffer, Dispatch, Limits};
@@ -69,8 +69,9 @@ impl Target {
         }
     }
 
-    /// The WGSL type kernels that only move elements (copies, pads, gathers) read and write them
-    /// as: 32-bit elements as u32 bits whatever they hold, f16 as f16.
+    /// The WGSL type kernels that only move or select elements (copies, Concat, Pad, Gather,
+    /// Where, nearest Resize) store them as: 32-bit elements as u32 bits whatever they hold, f16
+    /// as f16 (read as f32 and rounded back, which is exact).
     pub fn copy_type(&self, dtype: DataType) -> &'static str {
         match self.storage(dtype) {
             "f16" => "f16",

@@ -8,7 +8,7 @@ use std::path::Path;
 /// Top-level modules, earliest first. A module may use the modules before it.
 const STAGES: &[&str] = &[
     "proto",     // the ONNX protobuf types
-    "target",    // device limits
+    "target",    // device limits and precision
     "units",     // quantities written for people
     "shard",     // weight bytes
     "npy_size",  // .npy headers

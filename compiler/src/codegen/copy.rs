@@ -243,7 +243,8 @@ pub fn convert(
     flat(graph, target, tensor, [(source, from), (destination, to)])
 }
 
-/// Copies all of `tensor`'s elements in order from one (region, type) to another.
+/// Copies all of `tensor`'s elements in order from one (region, type) to another; either may be
+/// larger than one binding (a big f32 input of an f16 plan).
 fn flat(
     graph: &Graph,
     target: &Target,
@@ -264,4 +265,5 @@ fn flat(
         },
         target,
     )
+    .map(|k| k.splittable(&[1, 2]))
 }

@@ -70,9 +70,14 @@ impl Lowering<'_> {
         self.node.inputs.get(index).copied().flatten()
     }
 
-    /// The WGSL type `tensor` is stored as (see `precision.rs`).
+    /// The WGSL type `tensor` is stored as (see `precision.rs`); with a fused epilogue, the
+    /// operator's own output is stored as the node's output, as [`Lowering::region`] binds it.
     pub fn storage(&self, tensor: TensorId) -> &'static str {
-        crate::precision::storage(self.graph, self.target, tensor)
+        let stored = match &self.node.epilogue {
+            Some(e) if e.base == tensor => self.node.outputs[0],
+            _ => tensor,
+        };
+        crate::precision::storage(self.graph, self.target, stored)
     }
 
     pub fn shape(&self, tensor: TensorId) -> &[usize] {
