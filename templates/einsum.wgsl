@@ -2,8 +2,6 @@
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/reduce.wgsl" as reduce %}
 {% import "macros/storage.wgsl" as storage %}
-{#- Floats are computed as f32 and stored as `float`. -#}
-{%- if ty == "f32" %}{% set st = float %}{% else %}{% set st = ty %}{% endif %}
 // Einsum as a strided contraction: each invocation owns one output element, walks the summed
 // labels, and reads every operand through its own strides (0 where a label is absent), so no
 // operand is transposed in memory. Output axes are walked in an order chosen for neighbouring
@@ -30,10 +28,10 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 {%- for operand in operands %}
-{{ storage::declare(name=operand, binding=loop.index, ty=st, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name=operand, binding=loop.index, ty=stored, access="read", splits=[], split_at=split_at) }}
 {%- endfor %}
-{{ storage::declare(name="y", binding=operands | length + 1, ty=st, access="read_write", splits=[], split_at=split_at) }}
-{{- epilogue::bindings(e=epilogue, ty=st) }}
+{{ storage::declare(name="y", binding=operands | length + 1, ty=stored, access="read_write", splits=[], split_at=split_at) }}
+{{- epilogue::bindings(e=epilogue, ty=float) }}
 
 {{ epilogue::function(e=epilogue, ty=ty) }}
 

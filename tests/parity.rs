@@ -4,9 +4,11 @@
 use std::path::Path;
 
 use onnx2wgsl::target::{Precision, Target};
-use onnx2wgsl::{compile, Options};
+use onnx2wgsl_runtime::HostTensor;
 use onnx2wgsl_tests::model::{float, int, Dim, Model};
-use onnx2wgsl_tests::{build, dims, fixtures, reference, relative_error, run};
+use onnx2wgsl_tests::{
+    build, build_for, dims, fixtures, reference, relative_error, run, write_inputs,
+};
 
 /// max |Δ| / max |ref| allowed for float32 outputs; integer outputs must match exactly.
 const TOLERANCE: f64 = 1e-4;
@@ -25,12 +27,8 @@ fn check_for(name: &str, target: Target) {
         Precision::F16 => F16_TOLERANCE,
     };
     let dir = fixtures().join(name);
-    let options = Options {
-        dims: dims(&dir),
-        target,
-    };
-    let bundle =
-        compile(&dir.join("model.onnx"), &options).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let bundle = build_for(&dir.join("model.onnx"), dims(&dir), target)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
     let outputs = run(&bundle, &dir);
     assert_eq!(outputs.len(), bundle.plan.outputs.len());
     for (output, got) in &outputs {
@@ -207,12 +205,9 @@ fn pow_special_values() {
         .output("y")
         .output("z")
         .write(dir.path(), "model.onnx");
-    let inputs = dir.path().join("inputs");
-    std::fs::create_dir(&inputs).unwrap();
-    for (name, values) in [("a", &a), ("b", &b), ("c", &c)] {
-        let tensor = onnx2wgsl_runtime::HostTensor::f32([n], values.to_vec());
-        onnx2wgsl::execute::write_output(&inputs, name, &tensor).unwrap();
-    }
+    let tensors = [("a", &a), ("b", &b), ("c", &c)]
+        .map(|(name, values)| (name, HostTensor::f32([n], values.to_vec())));
+    write_inputs(dir.path(), &tensors);
     let bundle = build(&model, Default::default()).unwrap();
     // The Pow after the Add is its epilogue: two dispatches.
     assert_eq!(bundle.plan.dispatches.len(), 2);
@@ -260,12 +255,9 @@ fn leaky_relu_alone_and_fused() {
         .output("y")
         .output("z")
         .write(dir.path(), "model.onnx");
-    let inputs = dir.path().join("inputs");
-    std::fs::create_dir(&inputs).unwrap();
-    for (name, values) in [("a", &a), ("c", &c)] {
-        let tensor = onnx2wgsl_runtime::HostTensor::f32([n], values.to_vec());
-        onnx2wgsl::execute::write_output(&inputs, name, &tensor).unwrap();
-    }
+    let tensors =
+        [("a", &a), ("c", &c)].map(|(name, values)| (name, HostTensor::f32([n], values.to_vec())));
+    write_inputs(dir.path(), &tensors);
     let bundle = build(&model, Default::default()).unwrap();
     // The LeakyRelu after the Add is its epilogue: two dispatches.
     assert_eq!(bundle.plan.dispatches.len(), 2);
@@ -309,15 +301,9 @@ fn f16_plan_keeps_a_fused_sin_cos_argument_in_f32() {
         )
         .output("y")
         .write(dir.path(), "model.onnx");
-    let inputs = dir.path().join("inputs");
-    std::fs::create_dir(&inputs).unwrap();
-    let tensor = onnx2wgsl_runtime::HostTensor::f32([2, 1], t.to_vec());
-    onnx2wgsl::execute::write_output(&inputs, "t", &tensor).unwrap();
-    let options = Options {
-        target: Target::default().with_precision(Precision::F16),
-        ..Options::default()
-    };
-    let bundle = compile(&model, &options).unwrap();
+    write_inputs(dir.path(), &[("t", HostTensor::f32([2, 1], t.to_vec()))]);
+    let f16 = Target::default().with_precision(Precision::F16);
+    let bundle = build_for(&model, Default::default(), f16).unwrap();
     let outputs = run(&bundle, dir.path());
     let got = outputs[0].1.as_f32().unwrap();
     for (i, &got) in got.iter().enumerate() {
@@ -344,18 +330,14 @@ fn f16_plan_converts_inputs_and_outputs_larger_than_a_binding() {
         .node("Relu", "relu", &["x"], &["y"])
         .output("y")
         .write(dir.path(), "model.onnx");
-    let inputs = dir.path().join("inputs");
-    std::fs::create_dir(&inputs).unwrap();
-    let tensor = onnx2wgsl_runtime::HostTensor::f32([1, 1, 128, 128], x.clone());
-    onnx2wgsl::execute::write_output(&inputs, "x", &tensor).unwrap();
+    write_inputs(
+        dir.path(),
+        &[("x", HostTensor::f32([1, 1, 128, 128], x.clone()))],
+    );
     let mut target = Target::default().with_precision(Precision::F16);
     // x and y as f32 take 64 KiB; as f16, 32 KiB.
     target.limits.max_storage_buffer_binding_size = 32 << 10;
-    let options = Options {
-        target,
-        ..Options::default()
-    };
-    let bundle = compile(&model, &options).unwrap();
+    let bundle = build_for(&model, Default::default(), target).unwrap();
     let outputs = run(&bundle, dir.path());
     let got = outputs[0].1.as_f32().unwrap();
     for (i, (&got, &x)) in got.iter().zip(&x).enumerate() {
@@ -380,7 +362,7 @@ fn data_ops_clamps_out_of_range_ids() {
     }
     // The table has 50 rows: 1000 reads row 49 (like id 49), -1000 row 0 (like ids 0 and -50).
     let ids = vec![0, 1000, 49, -1, 3, -50, -1000, 12, -8, 25];
-    let ids = onnx2wgsl_runtime::HostTensor::i64([2, 5], ids);
+    let ids = HostTensor::i64([2, 5], ids);
     onnx2wgsl::execute::write_output(&inputs, "input_ids", &ids).unwrap();
     let bundle = build(&fixture.join("model.onnx"), Default::default()).unwrap();
     let outputs = run(&bundle, dir.path());
@@ -500,8 +482,6 @@ fn tiled_products_read_transposed_operands_and_partial_tiles() {
         .output("g")
         .output("p")
         .write(dir.path(), "model.onnx");
-    let inputs = dir.path().join("inputs");
-    std::fs::create_dir(&inputs).unwrap();
     let at = values(k * m, 0.1);
     let bt = values(n * k, 0.2);
     let c = values(n, 0.3);
@@ -514,10 +494,10 @@ fn tiled_products_read_transposed_operands_and_partial_tiles() {
         ("x", vec![batches, m, k], &x),
         ("w", vec![batches, k, n], &w),
     ];
-    for (name, shape, data) in tensors {
-        let tensor = onnx2wgsl_runtime::HostTensor::f32(shape, data.clone());
-        onnx2wgsl::execute::write_output(&inputs, name, &tensor).unwrap();
-    }
+    write_inputs(
+        dir.path(),
+        &tensors.map(|(name, shape, data)| (name, HostTensor::f32(shape, data.clone()))),
+    );
     let bundle = build(&model, Default::default()).unwrap();
     let shaders: Vec<&str> = (bundle.plan.dispatches.iter())
         .map(|d| bundle.plan.shaders[d.shader as usize].file.as_str())

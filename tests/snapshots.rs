@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use onnx2wgsl::inspect::summary;
 use onnx2wgsl::target::{Precision, Target};
-use onnx2wgsl::{compile, Options};
-use onnx2wgsl_tests::{build, dims, fixtures};
+use onnx2wgsl_tests::{build, build_for, dims, fixtures};
 
 fn snapshot_fixture(name: &str) {
     snapshot_as(name, name, Target::default());
@@ -15,11 +14,7 @@ fn snapshot_fixture(name: &str) {
 /// Snapshots fixture `name` built for `target` under the names `{label}-…`.
 fn snapshot_as(label: &str, name: &str, target: Target) {
     let dir = fixtures().join(name);
-    let options = Options {
-        dims: dims(&dir),
-        target,
-    };
-    let bundle = compile(&dir.join("model.onnx"), &options).unwrap();
+    let bundle = build_for(&dir.join("model.onnx"), dims(&dir), target).unwrap();
     insta::assert_snapshot!(format!("{label}-plan"), summary(&bundle.plan));
     for (file, source) in &bundle.shaders {
         // Names without the content hash, so an edited shader is a diff, not a new file.

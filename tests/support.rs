@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use onnx2wgsl::bundle::Bundle;
 use onnx2wgsl::execute;
+use onnx2wgsl::target::Target;
 use onnx2wgsl::{compile, CompileError, Options};
 use onnx2wgsl_runtime::{HostTensor, TensorData};
 
@@ -32,13 +33,25 @@ pub fn dims(dir: &Path) -> HashMap<String, usize> {
 }
 
 pub fn build(model: &Path, dims: HashMap<String, usize>) -> Result<Bundle, CompileError> {
-    compile(
-        model,
-        &Options {
-            dims,
-            ..Options::default()
-        },
-    )
+    build_for(model, dims, Target::default())
+}
+
+/// [`build`] for `target` (other limits, or f16 plans).
+pub fn build_for(
+    model: &Path,
+    dims: HashMap<String, usize>,
+    target: Target,
+) -> Result<Bundle, CompileError> {
+    compile(model, &Options { dims, target })
+}
+
+/// Writes `tensors` as `dir/inputs/<name>.npy`, the layout [`run`] reads.
+pub fn write_inputs(dir: &Path, tensors: &[(&str, HostTensor)]) {
+    let inputs = dir.join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    for (name, tensor) in tensors {
+        execute::write_output(&inputs, name, tensor).unwrap();
+    }
 }
 
 /// Writes `bundle` to a temporary directory, loads it on the default adapter and runs it on the

@@ -1,8 +1,5 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/storage.wgsl" as storage %}
-{#- Floats are computed as f32 and stored as `float`. -#}
-{%- if from == "f32" %}{% set from_st = float %}{% else %}{% set from_st = from %}{% endif %}
-{%- if to == "f32" %}{% set to_st = float %}{% else %}{% set to_st = to %}{% endif %}
 // y = x converted from {{ from }} to {{ to }}, element by element. Booleans live on the device as
 // u32 0 or 1.
 struct Params {
@@ -10,8 +7,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ storage::declare(name="x", binding=1, ty=from_st, access="read", splits=[], split_at=split_at) }}
-{{ storage::declare(name="y", binding=2, ty=to_st, access="read_write", splits=[], split_at=split_at) }}
+{{ storage::declare(name="x", binding=1, ty=stored[0], access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="y", binding=2, ty=stored[1], access="read_write", splits=[], split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
 {%- if to_bool %}

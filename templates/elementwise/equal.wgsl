@@ -1,7 +1,5 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/storage.wgsl" as storage %}
-{#- Floats are computed as f32 and stored as `float`. -#}
-{%- if ty == "f32" %}{% set st = float %}{% else %}{% set st = ty %}{% endif %}
 // y = (a == b) over {{ ty }} tensors of rank {{ rank }}, as bools (u32 0 or 1), with numpy
 // broadcasting: a stride of 0 repeats an operand along that axis.
 struct Params {
@@ -15,8 +13,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ storage::declare(name="a", binding=1, ty=st, access="read", splits=[], split_at=split_at) }}
-{{ storage::declare(name="b", binding=2, ty=st, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="a", binding=1, ty=stored, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="b", binding=2, ty=stored, access="read", splits=[], split_at=split_at) }}
 @group(0) @binding(3) var<storage, read_write> y: array<u32>;
 
 {{ index::main(workgroup=workgroup, count="p.n") }}

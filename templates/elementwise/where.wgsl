@@ -1,6 +1,6 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/storage.wgsl" as storage %}
-// out = condition ? x : y over {{ elements }} elements of rank {{ rank }}, with numpy broadcasting of all
+// out = condition ? x : y over {{ stored }} elements of rank {{ rank }}, with numpy broadcasting of all
 // three inputs: a stride of 0 repeats an input along that axis.
 struct Params {
     n: u32,
@@ -15,9 +15,9 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> condition: array<u32>;
-{{ storage::declare(name="x", binding=2, ty=elements, access="read", splits=[], split_at=split_at) }}
-{{ storage::declare(name="y", binding=3, ty=elements, access="read", splits=[], split_at=split_at) }}
-{{ storage::declare(name="out", binding=4, ty=elements, access="read_write", splits=[], split_at=split_at) }}
+{{ storage::declare(name="x", binding=2, ty=stored, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="y", binding=3, ty=stored, access="read", splits=[], split_at=split_at) }}
+{{ storage::declare(name="out", binding=4, ty=stored, access="read_write", splits=[], split_at=split_at) }}
 
 {{ index::main(workgroup=workgroup, count="p.n") }}
     var ic = 0u;

@@ -13,13 +13,18 @@ use crate::CompileError;
 struct Context {
     /// The inputs' WGSL type: floats compare as floats (-0 equals 0, NaN equals nothing).
     ty: &'static str,
-    /// How Where's x, y and result are read and written (see [`crate::target::Target::copy_type`]).
-    elements: &'static str,
+    /// How Equal's inputs, or Where's x, y and result, are stored (Where moves them as bits, see
+    /// [`crate::target::Target::copy_type`]).
+    stored: &'static str,
     rank: usize,
 }
 
 /// A broadcasting kernel over the node's inputs, all read at the output's shape.
-fn broadcasting(l: &Lowering, template: &'static str) -> Result<Kernel, CompileError> {
+fn broadcasting(
+    l: &Lowering,
+    template: &'static str,
+    stored: &'static str,
+) -> Result<Kernel, CompileError> {
     let y = l.output();
     let out = l.shape(y);
     check_rank(out.len(), "an elementwise result")?;
@@ -31,7 +36,7 @@ fn broadcasting(l: &Lowering, template: &'static str) -> Result<Kernel, CompileE
     }
     let context = Context {
         ty: wgsl_type(l.graph.tensor(inputs[0]).ty.dtype),
-        elements: l.target.copy_type(l.graph.tensor(y).ty.dtype),
+        stored,
         rank: out.len(),
     };
     let mut bindings: Vec<_> = inputs.iter().map(|&t| l.region(t)).collect();
@@ -40,10 +45,11 @@ fn broadcasting(l: &Lowering, template: &'static str) -> Result<Kernel, CompileE
 }
 
 pub fn equal(l: &Lowering) -> Result<Kernel, CompileError> {
-    broadcasting(l, "elementwise/equal.wgsl")
+    broadcasting(l, "elementwise/equal.wgsl", l.storage(l.input(0).unwrap()))
 }
 
 /// Where: condition, X and Y.
 pub fn select(l: &Lowering) -> Result<Kernel, CompileError> {
-    broadcasting(l, "elementwise/where.wgsl")
+    let y = l.graph.tensor(l.output()).ty.dtype;
+    broadcasting(l, "elementwise/where.wgsl", l.target.copy_type(y))
 }

@@ -217,7 +217,8 @@ fn signed(strides: Vec<usize>) -> Vec<i64> {
     strides.into_iter().map(|s| s as i64).collect()
 }
 
-/// Copies a graph output's bytes from where they live into the output's own buffer.
+/// Copies a graph output's elements from where they live into the output's own buffer, as the
+/// f32 the host reads where the plan stores floats as f16.
 pub fn materialize(
     graph: &Graph,
     target: &Target,
@@ -225,22 +226,22 @@ pub fn materialize(
     output: TensorId,
     destination: Region,
 ) -> Result<Kernel, CompileError> {
-    let ty = target.copy_type(graph.tensor(output).ty.dtype);
-    flat(graph, target, output, [(source, ty), (destination, ty)])
+    let dtype = graph.tensor(output).ty.dtype;
+    let ty = target.copy_type(dtype);
+    let host = if target.converts(dtype) { "f32" } else { ty };
+    flat(graph, target, output, [(source, ty), (destination, host)])
 }
 
-/// Converts a float graph input or output between the host's f32 and the plan's f16: `from` is
-/// the type at `source` ("f32" for an input, "f16" for an output).
-pub fn convert(
+/// Converts a float graph input from the f32 the host writes, at `host`, to the plan's f16.
+pub fn convert_input(
     graph: &Graph,
     target: &Target,
-    source: Region,
-    tensor: TensorId,
-    destination: Region,
-    from: &'static str,
+    host: Region,
+    input: TensorId,
+    region: Region,
 ) -> Result<Kernel, CompileError> {
-    let to = if from == "f32" { "f16" } else { "f32" };
-    flat(graph, target, tensor, [(source, from), (destination, to)])
+    let ty = target.copy_type(graph.tensor(input).ty.dtype);
+    flat(graph, target, input, [(host, "f32"), (region, ty)])
 }
 
 /// Copies all of `tensor`'s elements in order from one (region, type) to another; either may be

@@ -17,6 +17,8 @@ const OPERANDS: [&str; 4] = ["a", "b", "c", "d"];
 #[derive(Serialize)]
 struct Context {
     ty: &'static str,
+    /// The type the operands and the result are stored as.
+    stored: &'static str,
     operands: Vec<&'static str>,
     out_rank: usize,
     reduce_rank: usize,
@@ -99,6 +101,7 @@ pub fn einsum(l: &Lowering, op: &Einsum) -> Result<Kernel, CompileError> {
     let spread = spread(n, reduce_n, dtype == DataType::Float);
     let context = Context {
         ty: wgsl_type(dtype),
+        stored: l.storage(y),
         operands: OPERANDS[..inputs.len()].to_vec(),
         out_rank: c.output_shape.len(),
         reduce_rank: c.reduce_shape.len(),

@@ -98,6 +98,8 @@ pub fn unary(l: &Lowering, op: &Unary) -> Result<Kernel, CompileError> {
 struct CastContext {
     from: &'static str,
     to: &'static str,
+    /// The types x and y are stored as.
+    stored: [&'static str; 2],
     to_bool: bool,
 }
 
@@ -106,6 +108,7 @@ pub fn cast(l: &Lowering, op: &Cast) -> Result<Kernel, CompileError> {
     let context = CastContext {
         from: wgsl_type(l.graph.tensor(x).ty.dtype),
         to: wgsl_type(op.to),
+        stored: [l.storage(x), l.storage(y)],
         to_bool: op.to == DataType::Bool,
     };
     let n = l.graph.tensor(y).ty.numel();

@@ -204,7 +204,7 @@ pub fn generate(
     for &(host, position) in &layout.input_copies {
         let input = graph.inputs[position];
         let name = &graph.tensor(input).name;
-        let kernel = copy::convert(graph, target, host, input, layout.region(input), "f32")?;
+        let kernel = copy::convert_input(graph, target, host, input, layout.region(input))?;
         let label = format!("convert input {name}");
         dispatches.push(emit(&mut shaders, kernel, &label, target)?);
     }
@@ -249,10 +249,7 @@ pub fn generate(
         let output = graph.outputs[position];
         let name = &graph.tensor(output).name;
         let destination = layout.output_regions[position];
-        let kernel = match target.converts(graph.tensor(output).ty.dtype) {
-            true => copy::convert(graph, target, source, output, destination, "f16")?,
-            false => copy::materialize(graph, target, source, output, destination)?,
-        };
+        let kernel = copy::materialize(graph, target, source, output, destination)?;
         dispatches.push(emit(
             &mut shaders,
             kernel,
