@@ -201,9 +201,10 @@ pub fn generate(
 ) -> Result<Generated, CompileError> {
     let mut shaders = ShaderSet::new();
     let mut dispatches = Vec::new();
-    for &(host, position) in &layout.input_copies {
+    for &position in &layout.input_copies {
         let input = graph.inputs[position];
         let name = &graph.tensor(input).name;
+        let host = layout.input_regions[position];
         let kernel = copy::convert_input(graph, target, host, input, layout.region(input))?;
         let label = format!("convert input {name}");
         dispatches.push(emit(&mut shaders, kernel, &label, target)?);

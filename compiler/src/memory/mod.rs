@@ -37,9 +37,9 @@ pub struct Layout {
     scratch: HashMap<NodeIndex, Region>,
     /// Where the host writes each graph input, in input order.
     pub input_regions: Vec<Region>,
-    /// Inputs whose device form differs from what the host writes (f32 inputs of an f16 plan):
-    /// (where the host writes it, input position) pairs to convert before the first node.
-    pub input_copies: Vec<(Region, usize)>,
+    /// Positions of the inputs whose device form differs from what the host writes (f32 inputs
+    /// of an f16 plan), converted from their `input_regions` before the first node.
+    pub input_copies: Vec<usize>,
     /// Where each graph output is read back from, in output order.
     pub output_regions: Vec<Region>,
     /// Graph outputs whose bytes live elsewhere (in an input, a constant, or another output), or
@@ -297,9 +297,6 @@ pub fn plan(graph: &Graph, target: &Target) -> Result<Layout, CompileError> {
     }
     let input_regions = (graph.inputs.iter().enumerate())
         .map(|(j, t)| host_inputs.get(&j).copied().unwrap_or(regions[t]))
-        .collect();
-    let input_copies = (input_copies.into_iter())
-        .map(|j| (host_inputs[&j], j))
         .collect();
     let output_regions = (0..graph.outputs.len())
         .map(|j| {
