@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # On the lent GPU machine (see README): the full-size Moebius graphs (random weights, onnxruntime
-# CPU references), each run side by side by onnx2wgsl's f32 and f16 plans, onnxruntime's WebGPU
+# CPU references), each run side by side by onnx2wgsl's f32 and f16 plans, f16 plans with
+# cooperative-matrix convolutions ("tc", tensor cores), onnxruntime's WebGPU
 # execution provider and PyTorch eager fp32, with a table of medians, ratios and errors at the
 # end, and the largest activations (what f16 must hold).
 #
 # Carried: the Vulkan loader .debs in .gl/, and in .devbin/ a release x86-64 onnx2wgsl and the
 # onnxruntime_ep_webgpu wheel. Further binaries there named onnx2wgsl_<variant> (or .xz) are
 # timed on every graph in turns with the first and profiled on the UNet; with the argument
-# `variants`, only that comparison runs; PRECISION=f16 builds the variants' plans as f16. Logs and
-# profiles go to $OUT when it is set.
+# `variants`, only that comparison runs; FLAGS are added to the variants' builds (such as
+# "--precision f16"). Logs and profiles go to $OUT when it is set.
 set -euo pipefail
 source scripts/device_gpu_env.sh
 out=${OUT:-/tmp/bench_out}
@@ -30,10 +31,11 @@ for graph in unet vae_encoder vae_decoder; do
   [ "$only_variants" = variants ] && break
   dir="$data/$graph"
   inputs_of "$graph"
-  for precision in f32 f16; do
-    engine=onnx2wgsl bundle="/tmp/bundles/$graph"
-    [ $precision = f16 ] && engine=onnx2wgsl-f16 bundle="/tmp/bundles_f16/$graph"
-    .devbin/onnx2wgsl build "$dir/model.onnx" -o "$bundle" --dim "$(cat "$dir/dims.txt")" --precision $precision | tail -1
+  for precision in f32 f16 tc; do
+    engine=onnx2wgsl-$precision bundle="/tmp/bundles_$precision/$graph" flags=(--precision "$precision")
+    [ $precision = f32 ] && engine=onnx2wgsl
+    [ $precision = tc ] && flags=(--precision f16 --target native --cooperative-matrix)
+    .devbin/onnx2wgsl build "$dir/model.onnx" -o "$bundle" --dim "$(cat "$dir/dims.txt")" "${flags[@]}" | tail -1
     echo "$engine $graph weights: $(cat "$bundle"/weights-*.bin | wc -c) bytes" | tee -a "$log"
     timing=$(.devbin/onnx2wgsl run "$bundle" "${inputs[@]}" --output-dir "/tmp/o/$precision/$graph" --repeat 10 | grep runs)
     errors=$(python3 scripts/compare.py "/tmp/o/$precision/$graph" "$dir/outputs" | tr '\n' ' ')
@@ -56,7 +58,7 @@ if [ ${#variants[@]} -gt 0 ]; then
     inputs_of "$graph"
     for bin in .devbin/onnx2wgsl "${variants[@]}"; do
       "$bin" build "$data/$graph/model.onnx" -o "/tmp/variant/$(basename "$bin")/$graph" \
-        --dim "$(cat "$data/$graph/dims.txt")" --precision "${PRECISION:-f32}" | tail -1
+        --dim "$(cat "$data/$graph/dims.txt")" ${FLAGS:-} | tail -1
     done
     for round in 1 2; do
       for bin in .devbin/onnx2wgsl "${variants[@]}"; do

@@ -1,6 +1,6 @@
 {% import "macros/index.wgsl" as index %}
 {% import "macros/epilogue.wgsl" as epilogue %}
-{% import "macros/storage.wgsl" as storage %}
+{% import "macros/conv.wgsl" as conv %}
 // Direct 2-D convolution, one invocation per output element, NCHW layout, grouped.
 struct Params {
     batch: u32,
@@ -24,17 +24,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at) }}
-{{ storage::declare(name="weight", binding=2, ty=float, access="read", splits=splits, split_at=split_at) }}
-{%- if has_bias %}
-{{ storage::declare(name="bias", binding=3, ty=float, access="read", splits=splits, split_at=split_at) }}
-{{ storage::declare(name="y", binding=4, ty=float, access="read_write", splits=splits, split_at=split_at) }}
-{%- else %}
-{{ storage::declare(name="y", binding=3, ty=float, access="read_write", splits=splits, split_at=split_at) }}
-{%- endif %}
-{{- epilogue::bindings(e=epilogue, ty=float) }}
-
-{{ epilogue::function(e=epilogue, ty="f32") }}
+{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch=false) }}
 
 {{ index::main(workgroup=workgroup, count="p.batch * p.m * p.oh * p.ow") }}
     let ox = i % p.ow;

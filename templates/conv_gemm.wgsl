@@ -1,53 +1,17 @@
 {% import "macros/epilogue.wgsl" as epilogue %}
-{% import "macros/storage.wgsl" as storage %}
+{% import "macros/conv.wgsl" as conv %}
 // Convolution of one group as a tiled matrix product per image ("implicit GEMM"):
 // y[n, m, q] = sum_k weight[m, k] * patch[n, k, q]{% if has_bias %} + bias[m]{% endif %}, where k runs over (input channel, ky, kx)
 // and patch gathers the input pixel that output pixel q sees through that tap (0 in the padding).
 // Each workgroup of 16×16 invocations computes a {{ per_m * 16 }}×{{ per_q * 16 }} tile of (m, q), {{ per_m }}×{{ per_q }} outputs per
 // invocation, staging {{ depth }}-deep slices of weight and patch in workgroup memory.
-struct Params {
-    m: u32,
-    // c × kh × kw: the length of a weight row.
-    depth: u32,
-    pixels: u32,
-    ow: u32,
-    h: u32,
-    w: u32,
-    kh: u32,
-    kw: u32,
-    stride_h: u32,
-    stride_w: u32,
-    pad_h: u32,
-    pad_w: u32,
-    dilation_h: u32,
-    dilation_w: u32,
-    image: u32,
-    channels: u32,
-    // A depth step of DEPTH taps, as whole channels, rows and columns of the kernel window.
-    step_c: u32,
-    step_ky: u32,
-    step_kx: u32,
-    _pad: u32,
-{{- epilogue::params(e=epilogue) }}
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+{{ conv::params(epilogue=epilogue) }}
 {#- f16 values are staged as read and widened when stored to workgroup memory: widened as they
     were read, they made the kernel wait for each read (conv_gemm took 51.9 rather than 36.5 ms
     of the f16 UNet on an H200). #}
 {%- set half = float == "f16" %}
 {%- if half %}{% set read = "fetch_" %}{% set zero = "0.0h" %}{% else %}{% set read = "load_" %}{% set zero = "0.0" %}{% endif %}
-{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at, fetch=half) }}
-{{ storage::declare(name="weight", binding=2, ty=float, access="read", splits=splits, split_at=split_at, fetch=half) }}
-{%- if has_bias %}
-{{ storage::declare(name="bias", binding=3, ty=float, access="read", splits=splits, split_at=split_at) }}
-{{ storage::declare(name="y", binding=4, ty=float, access="read_write", splits=splits, split_at=split_at) }}
-{%- else %}
-{{ storage::declare(name="y", binding=3, ty=float, access="read_write", splits=splits, split_at=split_at) }}
-{%- endif %}
-{{- epilogue::bindings(e=epilogue, ty=float) }}
-
-{{ epilogue::function(e=epilogue, ty="f32") }}
+{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch=half) }}
 
 const TILE_M: u32 = {{ per_m * 16 }}u;
 const TILE_Q: u32 = {{ per_q * 16 }}u;
@@ -152,6 +116,10 @@ fn main(
 {%- endfor %}{% endfor %}
 }
 
+{{ conv::gather(pointwise=pointwise, read=read, zero=zero, float=float) }}
+
+{{ conv::store(has_bias=has_bias) }}
+
 // The weight that staging slot e (DEPTH values along each of TILE_M rows) holds at depth step k0.
 fn weight_at(m0: u32, k0: u32, e: u32) -> {{ float }} {
     let m = m0 + e / DEPTH;
@@ -160,59 +128,6 @@ fn weight_at(m0: u32, k0: u32, e: u32) -> {{ float }} {
         return {{ zero }};
     }
     return {{ read }}weight(m * p.depth + k);
-}
-
-// Tap k of a weight row as (channel, ky, kx).
-fn tap_of(k: u32) -> vec3<u32> {
-    let taps = p.kh * p.kw;
-    let c = k / taps;
-    let ky = (k - c * taps) / p.kw;
-    return vec3(c, ky, k - c * taps - ky * p.kw);
-}
-
-// The tap DEPTH further along a weight row.
-fn advanced(tap: vec3<u32>) -> vec3<u32> {
-    var t = tap + vec3(p.step_c, p.step_ky, p.step_kx);
-    if t.z >= p.kw {
-        t.z -= p.kw;
-        t.y += 1u;
-    }
-    if t.y >= p.kh {
-        t.y -= p.kh;
-        t.x += 1u;
-    }
-    return t;
-}
-
-// The input value that `tap` contributes to output pixel q, whose window starts at `window`
-// (unsigned wrap-around makes positions above or left of the edge fail the bound check too).
-fn gathered(x_image: u32, tap: vec3<u32>, q: u32, window: vec2<u32>) -> {{ float }} {
-    if tap.x >= p.channels || q >= p.pixels {
-        return {{ zero }};
-    }
-{%- if pointwise %}
-    // 1×1, stride 1, no padding: the patch is the input itself.
-    return {{ read }}x(x_image + tap.x * p.pixels + q);
-{%- else %}
-    let iy = window.x + tap.y * p.dilation_h;
-    let ix = window.y + tap.z * p.dilation_w;
-    if iy >= p.h || ix >= p.w {
-        return {{ zero }};
-    }
-    return {{ read }}x(x_image + (tap.x * p.h + iy) * p.w + ix);
-{%- endif %}
-}
-
-fn store(m: u32, px: u32, n: u32, v: f32) {
-    if m >= p.m || px >= p.pixels {
-        return;
-    }
-    let o = stored((n * p.m + m) * p.pixels + px);
-{%- if has_bias %}
-    store_y(o, epilogue(v + load_bias(m), o));
-{%- else %}
-    store_y(o, epilogue(v, o));
-{%- endif %}
 }
 
 {#- `v` widened to f32 where it was read as f16. -#}

@@ -10,6 +10,7 @@
 //! floats scales 1,1,2,2    # a float32 initializer with these values
 //! node Conv x,w -> y group=8 pads=[1,1,1,1] epsilon=1e-5 mode=linear
 //! output y
+//! target cooperative-matrix # built for Target::native().with_cooperative_matrix()
 //! ```
 //! Attributes: `[a,b]` is ints, a number with `.` or `e` a float, another number an int, anything
 //! else a string. An empty input (`x,,scales`) is an absent optional input.
@@ -18,7 +19,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use onnx2wgsl::inspect::summary;
-use onnx2wgsl_tests::build;
+use onnx2wgsl::target::Target;
+use onnx2wgsl_tests::build_for;
 use onnx2wgsl_tests::model::{float, int, ints, string, Dim, Model};
 use onnx_protobuf::AttributeProto;
 
@@ -46,10 +48,11 @@ fn sizes(text: &str) -> Vec<i64> {
         .collect()
 }
 
-/// The model a case file describes, and the `--dim` bindings it asks for.
-fn model(text: &str) -> (Model, HashMap<String, usize>) {
+/// The model a case file describes, the `--dim` bindings and the target it asks for.
+fn model(text: &str) -> (Model, HashMap<String, usize>, Target) {
     let mut model = Model::default();
     let mut dims = HashMap::new();
+    let mut target = Target::default();
     for line in text.lines() {
         let line = line.split('#').next().unwrap().trim();
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -95,6 +98,10 @@ fn model(text: &str) -> (Model, HashMap<String, usize>) {
                 )
             }
             ["output", name] => model.output(name),
+            ["target", "cooperative-matrix"] => {
+                target = Target::native().with_cooperative_matrix();
+                model
+            }
             ["dim", binding] => {
                 let (name, value) = binding.split_once('=').expect("dim NAME=VALUE");
                 dims.insert(name.to_owned(), value.parse().expect("a size"));
@@ -103,7 +110,7 @@ fn model(text: &str) -> (Model, HashMap<String, usize>) {
             _ => panic!("bad line {line:?}"),
         };
     }
-    (model, dims)
+    (model, dims, target)
 }
 
 /// Builds every case, snapshots its plan and shaders, and returns the templates they used.
@@ -120,9 +127,9 @@ fn every_case_and_every_template() {
     let mut used = Vec::new();
     for path in &cases {
         let case = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let (model, dims) = model(&std::fs::read_to_string(path).unwrap());
+        let (model, dims, target) = model(&std::fs::read_to_string(path).unwrap());
         let file = model.write(scratch.path(), &format!("{case}.onnx"));
-        let bundle = build(&file, dims).unwrap_or_else(|e| panic!("{case}: {e}"));
+        let bundle = build_for(&file, dims, target).unwrap_or_else(|e| panic!("{case}: {e}"));
         insta::assert_snapshot!(format!("{case}-plan"), summary(&bundle.plan));
         for (index, (file, source)) in bundle.shaders.iter().enumerate() {
             // Without the content hash: an edited shader is a diff, not a new file.

@@ -38,6 +38,11 @@ enum Command {
         /// `shader-f16` feature and compute in f32; their inputs and outputs stay f32.
         #[arg(long, value_enum, default_value_t = PrecisionName::F32)]
         precision: PrecisionName,
+        /// Run convolutions on cooperative matrices (tensor cores), through wgpu's experimental
+        /// feature: needs `--target native --precision f16`, and an adapter with 16×16×16 f16
+        /// matrices and subgroups of 32 (NVIDIA's, through Vulkan).
+        #[arg(long)]
+        cooperative_matrix: bool,
         /// Print what each pass did, dispatches by kernel, memory and weights.
         #[arg(long)]
         report: bool,
@@ -115,8 +120,17 @@ impl Command {
                 dims,
                 target,
                 precision,
+                cooperative_matrix,
                 report,
-            } => build(&model, &output, dims, target, precision, report),
+            } => build(
+                &model,
+                &output,
+                dims,
+                target,
+                precision,
+                cooperative_matrix,
+                report,
+            ),
             Command::Run {
                 plan,
                 inputs,
@@ -139,18 +153,26 @@ fn build(
     dims: Vec<(String, usize)>,
     target: TargetName,
     precision: PrecisionName,
+    cooperative_matrix: bool,
     report: bool,
 ) -> Result<(), String> {
+    let mut target = match target {
+        TargetName::Webgpu => Target::default(),
+        TargetName::Native => Target::native(),
+    }
+    .with_precision(match precision {
+        PrecisionName::F32 => Precision::F32,
+        PrecisionName::F16 => Precision::F16,
+    });
+    if cooperative_matrix {
+        if target != Target::native().with_precision(Precision::F16) {
+            return Err("--cooperative-matrix needs --target native --precision f16".into());
+        }
+        target = target.with_cooperative_matrix();
+    }
     let options = Options {
         dims: bind_dims(dims).map_err(|e| e.to_string())?,
-        target: match target {
-            TargetName::Webgpu => Target::default(),
-            TargetName::Native => Target::native(),
-        }
-        .with_precision(match precision {
-            PrecisionName::F32 => Precision::F32,
-            PrecisionName::F16 => Precision::F16,
-        }),
+        target,
     };
     let (bundle, summary) = compile_with_report(model, &options).map_err(|e| e.to_string())?;
     bundle.write(output).map_err(|e| e.to_string())?;

@@ -4,10 +4,16 @@
 use onnx2wgsl_opset18::DataType;
 use onnx2wgsl_runtime::plan::{Buffer, Dispatch, Limits};
 
+/// wgpu's name for its cooperative-matrix feature.
+pub const COOPERATIVE_MATRIX: &str = "wgpu-cooperative-matrix";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target {
     pub limits: Limits,
     pub precision: Precision,
+    /// Convolutions multiply on cooperative matrices (tensor cores): 16×16×16 f16 products
+    /// summed in f32, through wgpu's experimental native-only feature. Only with f16 storage.
+    pub cooperative_matrix: bool,
 }
 
 /// How float tensors are stored on the device. Kernels compute in f32 either way: with `F16`,
@@ -28,6 +34,7 @@ impl Default for Target {
         Target {
             limits: Limits::WEBGPU_DEFAULT,
             precision: Precision::F32,
+            cooperative_matrix: false,
         }
     }
 }
@@ -43,6 +50,7 @@ impl Target {
                 ..Limits::WEBGPU_DEFAULT
             },
             precision: Precision::F32,
+            cooperative_matrix: false,
         }
     }
 
@@ -50,12 +58,29 @@ impl Target {
         Target { precision, ..self }
     }
 
-    /// WebGPU features the plan's shaders need.
-    pub fn features(&self) -> Vec<String> {
-        match self.precision {
-            Precision::F32 => Vec::new(),
-            Precision::F16 => vec!["shader-f16".to_owned()],
+    /// f16 storage with convolutions on cooperative matrices. Their kernels stage 24 KiB of
+    /// workgroup memory (more than WebGPU's default 16 KiB).
+    pub fn with_cooperative_matrix(self) -> Target {
+        let mut limits = self.limits;
+        limits.max_compute_workgroup_storage_size =
+            limits.max_compute_workgroup_storage_size.max(32 << 10);
+        Target {
+            limits,
+            precision: Precision::F16,
+            cooperative_matrix: true,
         }
+    }
+
+    /// WebGPU (and wgpu) features the plan's shaders need, by their kebab-case names.
+    pub fn features(&self) -> Vec<String> {
+        let mut features = Vec::new();
+        if self.precision == Precision::F16 {
+            features.push("shader-f16");
+        }
+        if self.cooperative_matrix {
+            features.extend(["subgroups", COOPERATIVE_MATRIX]);
+        }
+        features.into_iter().map(str::to_owned).collect()
     }
 
     /// The WGSL type a tensor of `dtype` is stored as: int64 lives on the device as i32, bool as

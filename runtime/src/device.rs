@@ -53,12 +53,23 @@ pub async fn request_device_for(plans: &[&Plan]) -> Result<Gpu, Error> {
         required_features |= check_support(plan, &adapter.limits(), adapter.features())?;
         limits = limits.or_better_values_from(&device_limits(&plan.limits));
     }
+    let cooperative = required_features.contains(wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX);
+    if cooperative {
+        check_cooperative_matrix(&adapter)?;
+    }
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("onnx2wgsl"),
             required_features,
             required_limits: limits,
-            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            experimental_features: match cooperative {
+                // SAFETY: wgpu marks cooperative matrices experimental (their misuse is undefined
+                // behaviour). Only plans built with them ask for them, and those kernels load
+                // their matrices from workgroup memory they fill within bounds, with the shapes
+                // and types checked below.
+                true => unsafe { wgpu::ExperimentalFeatures::enabled() },
+                false => wgpu::ExperimentalFeatures::disabled(),
+            },
             memory_hints: wgpu::MemoryHints::Performance,
             trace: wgpu::Trace::Off,
         })
@@ -69,6 +80,30 @@ pub async fn request_device_for(plans: &[&Plan]) -> Result<Gpu, Error> {
         queue,
         info: adapter.get_info(),
     })
+}
+
+/// The cooperative-matrix convolutions multiply 16×16×16 f16 matrices into f32 sums and hand
+/// each subgroup's sums to its invocations 32 at a time: the adapter must offer that shape and
+/// only subgroups of 32.
+fn check_cooperative_matrix(adapter: &wgpu::Adapter) -> Result<(), Error> {
+    let offered = adapter.cooperative_matrix_properties().iter().any(|c| {
+        (c.m_size, c.n_size, c.k_size) == (16, 16, 16)
+            && c.ab_type == wgpu::CooperativeScalarType::F16
+            && c.cr_type == wgpu::CooperativeScalarType::F32
+    });
+    if !offered {
+        return Err(Error::CooperativeMatrix(
+            "16×16×16 f16 matrices with f32 sums, which the adapter does not offer".into(),
+        ));
+    }
+    let info = adapter.get_info();
+    if (info.subgroup_min_size, info.subgroup_max_size) != (32, 32) {
+        return Err(Error::CooperativeMatrix(format!(
+            "subgroups of exactly 32 invocations; the adapter's are {} to {}",
+            info.subgroup_min_size, info.subgroup_max_size
+        )));
+    }
+    Ok(())
 }
 
 /// The limits to request: wgpu's downlevel defaults (which every WebGPU device and most native

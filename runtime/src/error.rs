@@ -87,6 +87,8 @@ pub enum Error {
     },
     #[error("the device lacks feature `{0}`")]
     MissingFeature(String),
+    #[error("the plan's cooperative-matrix kernels need {0}")]
+    CooperativeMatrix(String),
     #[error("the plan needs feature `{0}`, which WebGPU does not define")]
     UnknownFeature(String),
     #[error("could not create the device: {0}")]

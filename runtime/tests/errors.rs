@@ -189,6 +189,23 @@ fn features_are_checked() {
 }
 
 #[test]
+fn a_cooperative_matrix_plan_names_what_the_adapter_lacks() {
+    let mut plan = Bundle::new().plan;
+    plan.features = ["shader-f16", "subgroups", "wgpu-cooperative-matrix"]
+        .map(str::to_owned)
+        .to_vec();
+    match pollster::block_on(request_device(&plan)) {
+        // lavapipe has f16 and subgroups, not cooperative matrices.
+        Err(Error::MissingFeature(f)) => assert!(plan.features.contains(&f), "{f}"),
+        // An adapter with cooperative matrices, but not the shape or subgroup size required.
+        Err(Error::CooperativeMatrix(what)) => eprintln!("{what}"),
+        // One with all of it (an NVIDIA GPU through Vulkan).
+        Ok(_) => {}
+        Err(other) => panic!("expected a named feature, got {other}"),
+    }
+}
+
+#[test]
 fn a_plan_region_out_of_its_buffer_is_caught_before_the_gpu() {
     let mut bundle = Bundle::new();
     bundle.plan.dispatches[1].bindings[2] = Region {

@@ -22,6 +22,11 @@ pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
     let (x, w) = (l.input(0).unwrap(), l.input(1).unwrap());
     let (xs, ws) = (l.shape(x), l.shape(w));
     let pads = op.resolved_pads(&xs[2..], &ws[2..]);
+    if op.group == 1 && l.target.cooperative_matrix {
+        if let Some(kernel) = coop_conv(l, op, &pads)? {
+            return Ok(kernel);
+        }
+    }
     if op.group == 1 && l.target.workgroup() >= GEMM_INVOCATIONS {
         return gemm_conv(l, op, &pads);
     }
@@ -92,29 +97,7 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
         SMALL_TILES
     };
     let per_m = rows_per_invocation(ys[1], per, depth);
-    // One depth step moves every staged tap `depth` along a weight row (channel, ky, kx).
-    let (taps, kw) = ((ws[2] * ws[3]).max(1), ws[3].max(1));
-    let params = Params::new()
-        .u32(ys[1])
-        .u32(ws[1] * taps)
-        .u32(pixels)
-        .u32(ys[3])
-        .u32(xs[2])
-        .u32(xs[3])
-        .u32(ws[2])
-        .u32(ws[3])
-        .u32(op.strides[0])
-        .u32(op.strides[1])
-        .u32(pads[0])
-        .u32(pads[1])
-        .u32(op.dilations[0])
-        .u32(op.dilations[1])
-        .u32(xs[1] * xs[2] * xs[3])
-        .u32(ws[1])
-        .u32(depth / taps)
-        .u32(depth % taps / kw)
-        .u32(depth % taps % kw)
-        .finish()?;
+    let params = gemm_params(l, op, pads, depth)?;
     let mut bindings = vec![l.region(x), l.region(w)];
     bindings.extend(bias.map(|b| l.region(b)));
     bindings.push(l.region(y));
@@ -144,6 +127,113 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
     let groups = [pixels.div_ceil(16 * per), ys[1].div_ceil(16 * per_m), xs[0]];
     let kernel = l.kernel_with_grid("conv_gemm.wgsl", &context, bindings, params, groups)?;
     Ok(kernel.splittable(&[1, if bias.is_some() { 4 } else { 3 }]))
+}
+
+/// The Params of both matrix-product kernels, for staged steps `depth` taps deep.
+fn gemm_params(
+    l: &Lowering,
+    op: &Conv,
+    pads: &[usize],
+    depth: usize,
+) -> Result<Vec<u32>, CompileError> {
+    let (x, w, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
+    let (xs, ws, ys) = (l.shape(x), l.shape(w), l.shape(y));
+    // One depth step moves every staged tap `depth` along a weight row (channel, ky, kx).
+    let (taps, kw) = ((ws[2] * ws[3]).max(1), ws[3].max(1));
+    Params::new()
+        .u32(ys[1])
+        .u32(ws[1] * taps)
+        .u32(ys[2] * ys[3])
+        .u32(ys[3])
+        .u32(xs[2])
+        .u32(xs[3])
+        .u32(ws[2])
+        .u32(ws[3])
+        .u32(op.strides[0])
+        .u32(op.strides[1])
+        .u32(pads[0])
+        .u32(pads[1])
+        .u32(op.dilations[0])
+        .u32(op.dilations[1])
+        .u32(xs[1] * xs[2] * xs[3])
+        .u32(ws[1])
+        .u32(depth / taps)
+        .u32(depth % taps / kw)
+        .u32(depth % taps % kw)
+        .finish()
+}
+
+/// Taps per step of the cooperative-matrix kernel: two 16-deep products.
+const COOP_DEPTH: usize = 32;
+
+#[derive(Serialize)]
+struct CoopContext {
+    has_bias: bool,
+    tile_m: usize,
+    tile_q: usize,
+    /// The 8 subgroups as a sg_m × sg_q grid, each with fm × fq matrices of sums.
+    sg_m: usize,
+    sg_q: usize,
+    fm: usize,
+    fq: usize,
+    depth: usize,
+    /// Patch values each invocation gathers per step, unless `direct_x`.
+    x_slots: usize,
+    pointwise: bool,
+    /// 1×1 over whole tiles of pixels: patches are read as matrices straight from the input.
+    direct_x: bool,
+}
+
+/// Two workgroups of 256 invocations for each of an H100's or H200's 132 multiprocessors.
+const COOP_WORKGROUPS: usize = 264;
+
+/// The cooperative-matrix kernel reads weight rows as 16×16 matrices straight from memory, so it
+/// takes convolutions whose output channels fill its tiles and whose weight rows are whole
+/// steps; the others (the λ-layers' 15×15 position filters, with 40 to 160 filters of 225 taps),
+/// and any whose tensors would be bound in parts, go to the f32-arithmetic kernel.
+fn coop_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Option<Kernel>, CompileError> {
+    let (x, w, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
+    let bias = l.input(2);
+    let (xs, ws, ys) = (l.shape(x), l.shape(w), l.shape(y));
+    let depth = ws[1] * ws[2] * ws[3];
+    let mut bindings = vec![l.region(x), l.region(w)];
+    bindings.extend(bias.map(|b| l.region(b)));
+    bindings.push(l.region(y));
+    let binding = l.target.limits.max_storage_buffer_binding_size;
+    let Some(tile_m) = [128, 64, 32].into_iter().find(|t| ys[1] % t == 0) else {
+        return Ok(None);
+    };
+    if depth % COOP_DEPTH != 0 || bindings.iter().any(|r| r.size > binding) {
+        return Ok(None);
+    }
+    let pixels = ys[2] * ys[3];
+    // 128 pixels per tile, or 64 where that leaves fewer than two workgroups per multiprocessor.
+    let workgroups = |tile_q: usize| pixels.div_ceil(tile_q) * (ys[1] / tile_m) * xs[0];
+    let tile_q = match tile_m > 32 && workgroups(128) < COOP_WORKGROUPS {
+        true => 64,
+        false => 128,
+    };
+    // Two 16-row matrices per subgroup along m; the rest of the 8 subgroups along q.
+    let sg_m = tile_m / 32;
+    let sg_q = 8 / sg_m;
+    let pointwise = ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0);
+    let context = CoopContext {
+        has_bias: bias.is_some(),
+        tile_m,
+        tile_q,
+        sg_m,
+        sg_q,
+        fm: 2,
+        fq: tile_q / (16 * sg_q),
+        depth: COOP_DEPTH,
+        x_slots: tile_q * COOP_DEPTH / GEMM_INVOCATIONS as usize,
+        pointwise,
+        direct_x: pointwise && pixels.is_multiple_of(tile_q),
+    };
+    let params = gemm_params(l, op, pads, COOP_DEPTH)?;
+    let groups = [pixels.div_ceil(tile_q), ys[1] / tile_m, xs[0]];
+    l.kernel_with_grid("conv_gemm_coop.wgsl", &context, bindings, params, groups)
+        .map(Some)
 }
 
 /// `name0.x`, `name0.y`, … for `count` values held in fours.

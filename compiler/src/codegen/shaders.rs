@@ -154,14 +154,23 @@ pub fn render(template: &str, context: &tera::Context) -> Result<String, String>
 /// Opens every module of an f16 plan: WGSL needs it before any f16 type appears.
 const F16_DIRECTIVE: &str = "enable f16;\n\n";
 
-/// Parses and validates a module with the capabilities every WebGPU implementation has, and f16
-/// where the module enables it (a plan that does records `shader-f16` as a feature it needs).
+/// Opens the modules of cooperative-matrix kernels, which also use subgroup built-ins (naga
+/// takes those without a directive).
+const COOPERATIVE_DIRECTIVE: &str = "enable wgpu_cooperative_matrix;\n";
+
+/// Parses and validates a module with the capabilities every WebGPU implementation has, and f16,
+/// subgroups and cooperative matrices where the module enables them (a plan that does records
+/// the features it needs).
 pub fn validate(source: &str) -> Result<naga::Module, String> {
+    use naga::valid::Capabilities;
     let module = naga::front::wgsl::parse_str(source).map_err(|e| e.emit_to_string(source))?;
-    let capabilities = match source.starts_with(F16_DIRECTIVE) {
-        true => naga::valid::Capabilities::SHADER_FLOAT16,
-        false => naga::valid::Capabilities::empty(),
-    };
+    let mut capabilities = Capabilities::empty();
+    if source.starts_with(F16_DIRECTIVE) {
+        capabilities |= Capabilities::SHADER_FLOAT16;
+    }
+    if source.contains(COOPERATIVE_DIRECTIVE) {
+        capabilities |= Capabilities::SUBGROUP | Capabilities::COOPERATIVE_MATRIX;
+    }
     naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
         .validate(&module)
         .map_err(|e| e.emit_to_string(source))?;
