@@ -50,7 +50,7 @@ if [ "$only_variants" != variants ]; then
   python3 fixtures/moebius/torch_timing.py --size full --repeat 20 --data "$data" | tee -a "$log"
 fi
 # Variants (carried as onnx2wgsl_<variant> or .xz): each graph built by each, timed in turns with
-# the main binary, then the UNet profiled by all.
+# the main binary and checked against the references, then the UNet profiled by all.
 for f in .devbin/onnx2wgsl_*.xz; do [ -e "$f" ] && xz -d -k -f "$f" && chmod +x "${f%.xz}"; done
 variants=($(ls .devbin/onnx2wgsl_* | grep -v "\.xz$" || true))
 if [ ${#variants[@]} -gt 0 ]; then
@@ -63,8 +63,12 @@ if [ ${#variants[@]} -gt 0 ]; then
     for round in 1 2; do
       for bin in .devbin/onnx2wgsl "${variants[@]}"; do
         name=$(basename "$bin")
-        echo "round $round, $name $graph: $("$bin" run "/tmp/variant/$name/$graph" "${inputs[@]}" --output-dir /tmp/side --repeat 10 | grep runs)" | tee -a "$log"
+        echo "round $round, $name $graph: $("$bin" run "/tmp/variant/$name/$graph" "${inputs[@]}" --output-dir "/tmp/side/$name/$graph" --repeat 10 | grep runs)" | tee -a "$log"
       done
+    done
+    for bin in .devbin/onnx2wgsl "${variants[@]}"; do
+      name=$(basename "$bin")
+      echo "$name $graph errors: $(python3 scripts/compare.py "/tmp/side/$name/$graph" "$data/$graph/outputs" | tr '\n' ' ')" | tee -a "$log"
     done
   done
   inputs_of unet

@@ -116,6 +116,8 @@ fn main(
 {%- endfor %}{% endfor %}
 }
 
+{{ conv::taps() }}
+
 {{ conv::gather(pointwise=pointwise, read=read, zero=zero, float=float) }}
 
 {{ conv::store(has_bias=has_bias) }}

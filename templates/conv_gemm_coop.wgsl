@@ -4,11 +4,11 @@ enable wgpu_cooperative_matrix;
 
 // Convolution of one group as a matrix product per image ("implicit GEMM") on cooperative
 // matrices: y[n, m, q] = sum_k weight[m, k] * patch[n, k, q]{% if has_bias %} + bias[m]{% endif %}, k over (channel, ky, kx).
-// A workgroup of 8 subgroups of 32 invocations computes a {{ tile_m }}×{{ tile_q }} tile of (m, q); the subgroups
+// A workgroup of {{ sg_m * sg_q }} subgroups of 32 invocations computes a {{ tile_m }}×{{ tile_q }} tile of (m, q); the subgroups
 // form a {{ sg_m }}×{{ sg_q }} grid, each multiplying {{ fm }}×{{ fq }} 16×16 f16 matrices into f32 sums, {{ depth }} taps per step.
 {%- if direct_x %} A 1×1
-// convolution reads both operands straight from memory.{% else %} Patches are
-// gathered into workgroup memory, and the matrices loaded from there.{% endif %}
+// convolution reads both operands straight from memory.{% else %} Weights are
+// read straight from memory; patches are gathered into workgroup memory.{% endif %}
 {{ conv::params(epilogue=epilogue) }}
 {{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch=not direct_x) }}
 
@@ -16,16 +16,16 @@ const TILE_M: u32 = {{ tile_m }}u;
 const TILE_Q: u32 = {{ tile_q }}u;
 const DEPTH: u32 = {{ depth }}u;
 {%- if not direct_x %}
-// Patch rows (taps) each invocation stages per step, consecutive along a weight row.
-const ROWS: u32 = {{ x_slots }}u;
+// Pixels of one staged run: consecutive in an output row.
+const RUN: u32 = {{ run }}u;
 
-// The staged step of patches, [k][q] row-major.
+// The staged step of patches, [q][k] (column-major).
 var<workgroup> x_tile: array<f16, {{ depth * tile_q }}>;
 {%- endif %}
 // Each subgroup's 16×16 sums, on their way to the epilogue.
-var<workgroup> sums: array<f32, {{ 8 * 256 }}>;
+var<workgroup> sums: array<f32, {{ sg_m * sg_q * 256 }}>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size({{ sg_m * sg_q * 32 }})
 fn main(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(local_invocation_index) flat: u32,
@@ -43,42 +43,31 @@ fn main(
     var acc{{ i }}_{{ j }} = coop_mat16x16<f32, C>();
 {%- endfor %}{% endfor %}
 {%- if not direct_x %}
-    // Every invocation stages one pixel column, ROWS consecutive taps of it; the next step's
-    // values are read into registers while this step's are multiplied.
-    let column = flat % TILE_Q;
-    let q = p0 + column;
-    let row0 = flat / TILE_Q * ROWS;
-    let window = vec2(
-        (q / p.ow) * p.stride_h - p.pad_h,
-        (q % p.ow) * p.stride_w - p.pad_w,
+    // The 8 runs of RUN pixels of the tile are staged by 32 invocations each, one tap of the
+    // run each: a tap is decoded once per step, and a run's pixels are neighbours in an input
+    // row. The next step's values are read into registers while this step's are multiplied.
+    let run = flat / 32u;
+    let row = flat % 32u;
+    let q0 = p0 + run * RUN;
+    let corner = vec2(
+        (q0 / p.ow) * p.stride_h - p.pad_h,
+        (q0 % p.ow) * p.stride_w - p.pad_w,
     );
-    var first = tap_of(row0);
-    var tap = first;
-{%- for r in range(end=x_slots) %}
-    var xv{{ r }} = gathered(x_image, tap, q, window);
-{%- if not loop.last %}
-    tap = following(tap);
-{%- endif %}
-{%- endfor %}
+    var tap = tap_of(row);
+    var xv = run_of(x_image, tap, q0, corner);
 {%- endif %}
     // Weight rows are read as matrices straight from memory: the tile's rows and a step's taps
     // lie inside the weight (codegen picks this kernel only then).
     let w_row = (m0 + sm) * p.depth;
     for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
 {%- if not direct_x %}
-{%- for r in range(end=x_slots) %}
-        x_tile[(row0 + {{ r }}u) * TILE_Q + column] = xv{{ r }};
+{%- for j in range(end=run) %}
+        x_tile[(run * RUN + {{ j }}u) * DEPTH + row] = xv[{{ j }}];
 {%- endfor %}
         workgroupBarrier();
         if k0 + DEPTH < p.depth {
-            first = advanced(first);
-            tap = first;
-{%- for r in range(end=x_slots) %}
-            xv{{ r }} = gathered(x_image, tap, q, window);
-{%- if not loop.last %}
-            tap = following(tap);
-{%- endif %}
-{%- endfor %}
+            tap = advanced(tap);
+            xv = run_of(x_image, tap, q0, corner);
         }
 {%- endif %}
 {%- for k in range(end=depth / 16) %}
@@ -91,7 +80,7 @@ fn main(
             // 1×1: the patch matrix is the input, whose rows are channels.
             let b{{ j }} = coopLoadT<coop_mat16x16<f16, B>>(&x[x_image + (k0 + {{ k * 16 }}u) * p.pixels + p0 + sq + {{ j * 16 }}u], p.pixels);
 {%- else %}
-            let b{{ j }} = coopLoadT<coop_mat16x16<f16, B>>(&x_tile[{{ k * 16 }}u * TILE_Q + sq + {{ j * 16 }}u], TILE_Q);
+            let b{{ j }} = coopLoad<coop_mat16x16<f16, B>>(&x_tile[(sq + {{ j * 16 }}u) * DEPTH + {{ k * 16 }}u], DEPTH);
 {%- endif %}
 {%- endfor %}
 {%- for i in range(end=fm) %}{% for j in range(end=fq) %}
@@ -119,19 +108,24 @@ fn main(
 {{ conv::store(has_bias=has_bias) }}
 {%- if not direct_x %}
 
-{{ conv::gather(pointwise=pointwise, read="fetch_", zero="0.0h", float=float) }}
+{{ conv::taps() }}
 
-// The tap one further along a weight row.
-fn following(tap: vec3<u32>) -> vec3<u32> {
-    var t = tap + vec3(0u, 0u, 1u);
-    if t.z >= p.kw {
-        t.z = 0u;
-        t.y += 1u;
+// The input values of tap `tap` for the RUN pixels from q0 on, whose windows start at `corner`
+// and step by the stride (0 in the padding; unsigned wrap-around makes positions above or left
+// of the edge fail the bound checks too).
+fn run_of(x_image: u32, tap: vec3<u32>, q0: u32, corner: vec2<u32>) -> array<f16, {{ run }}> {
+    var v: array<f16, {{ run }}>;
+    let iy = corner.x + tap.y * p.dilation_h;
+    if tap.x >= p.channels || q0 >= p.pixels || iy >= p.h {
+        return v;
     }
-    if t.y >= p.kh {
-        t.y = 0u;
-        t.x += 1u;
+    let ix = corner.y + tap.z * p.dilation_w;
+    let at = x_image + (tap.x * p.h + iy) * p.w;
+{%- for j in range(end=run) %}
+    if ix + {{ j }}u * p.stride_w < p.w {
+        v[{{ j }}] = fetch_x(at + ix + {{ j }}u * p.stride_w);
     }
-    return t;
+{%- endfor %}
+    return v;
 }
 {%- endif %}

@@ -52,7 +52,8 @@ struct Params {
 
 {#- `read`: the function that reads x (load_ widens, fetch_ reads as stored); `float`: the type
     it returns; `zero`: that type's zero. -#}
-{% macro gather(pointwise, read, zero, float) -%}
+{#- Where the taps of a weight row lie in the kernel window. -#}
+{% macro taps() -%}
 // Tap k of a weight row as (channel, ky, kx).
 fn tap_of(k: u32) -> vec3<u32> {
     let taps = p.kh * p.kw;
@@ -74,7 +75,9 @@ fn advanced(tap: vec3<u32>) -> vec3<u32> {
     }
     return t;
 }
+{%- endmacro taps %}
 
+{% macro gather(pointwise, read, zero, float) -%}
 // The input value that `tap` contributes to output pixel q, whose window starts at `window`
 // (unsigned wrap-around makes positions above or left of the edge fail the bound check too).
 fn gathered(x_image: u32, tap: vec3<u32>, q: u32, window: vec2<u32>) -> {{ float }} {

@@ -171,14 +171,14 @@ struct CoopContext {
     has_bias: bool,
     tile_m: usize,
     tile_q: usize,
-    /// The 8 subgroups as a sg_m × sg_q grid, each with fm × fq matrices of sums.
+    /// The subgroups as a sg_m × sg_q grid, each with fm × fq matrices of sums.
     sg_m: usize,
     sg_q: usize,
     fm: usize,
     fq: usize,
     depth: usize,
-    /// Patch values each invocation gathers per step, unless `direct_x`.
-    x_slots: usize,
+    /// Pixels of a staged run (consecutive in an output row), unless `direct_x`.
+    run: usize,
     pointwise: bool,
     /// 1×1 over whole tiles of pixels: patches are read as matrices straight from the input.
     direct_x: bool,
@@ -200,25 +200,95 @@ fn coop_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Option<Kernel>, 
     bindings.extend(bias.map(|b| l.region(b)));
     bindings.push(l.region(y));
     let binding = l.target.limits.max_storage_buffer_binding_size;
-    let Some(tile_m) = [128, 64, 32].into_iter().find(|t| ys[1] % t == 0) else {
-        return Ok(None);
-    };
-    if depth % COOP_DEPTH != 0 || bindings.iter().any(|r| r.size > binding) {
+    if !ys[1].is_multiple_of(32)
+        || !depth.is_multiple_of(COOP_DEPTH)
+        || bindings.iter().any(|r| r.size > binding)
+    {
         return Ok(None);
     }
     let pixels = ys[2] * ys[3];
-    // 128 pixels per tile, or 64 where that leaves fewer than two workgroups per multiprocessor.
-    let workgroups = |tile_q: usize| pixels.div_ceil(tile_q) * (ys[1] / tile_m) * xs[0];
+    let pointwise = ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0);
+    let tiles = match pointwise {
+        true => direct_tiles(ys[1], pixels, xs[0], depth),
+        false => None,
+    };
+    let Some(tiles) = tiles.or_else(|| staged_tiles(ys[1], pixels, ys[3], xs[0])) else {
+        return Ok(None);
+    };
+    let context = CoopContext {
+        has_bias: bias.is_some(),
+        pointwise,
+        ..tiles
+    };
+    let params = gemm_params(l, op, pads, context.depth)?;
+    let groups = [
+        pixels.div_ceil(context.tile_q),
+        ys[1] / context.tile_m,
+        xs[0],
+    ];
+    l.kernel_with_grid("conv_gemm_coop.wgsl", &context, bindings, params, groups)
+        .map(Some)
+}
+
+/// Four subgroups for each of an H100's or H200's 132 multiprocessors.
+const COOP_SUBGROUPS: usize = 528;
+
+/// A 1×1 convolution reads its matrices straight from memory, so its workgroups are 2×2
+/// subgroups of as many matrices each as still give COOP_SUBGROUPS: 4×4 (a 128×128 tile), 2×4,
+/// 2×2, else 1×2. None when the pixels do not fill the tiles.
+fn direct_tiles(m: usize, pixels: usize, images: usize, depth: usize) -> Option<CoopContext> {
+    let fits =
+        |&(fm, fq): &(usize, usize)| m.is_multiple_of(32 * fm) && pixels.is_multiple_of(32 * fq);
+    let subgroups = |(fm, fq): (usize, usize)| m / (16 * fm) * (pixels / (16 * fq)) * images;
+    let fitting: Vec<_> = [(4, 4), (2, 4), (2, 2), (1, 2)]
+        .into_iter()
+        .filter(fits)
+        .collect();
+    let &(fm, fq) = fitting
+        .iter()
+        .find(|&&s| subgroups(s) >= COOP_SUBGROUPS)
+        .or(fitting.last())?;
+    Some(CoopContext {
+        has_bias: false,
+        tile_m: 32 * fm,
+        tile_q: 32 * fq,
+        sg_m: 2,
+        sg_q: 2,
+        fm,
+        fq,
+        depth: if depth.is_multiple_of(64) {
+            64
+        } else {
+            COOP_DEPTH
+        },
+        run: 0,
+        pointwise: true,
+        direct_x: true,
+    })
+}
+
+/// Patches gathered into workgroup memory by 8 subgroups: as few rows as cover the output
+/// channels, up to 128, two matrices per subgroup; 128 pixels, or 64 where that leaves fewer
+/// than COOP_WORKGROUPS. Each subgroup gathers a run of an eighth of the pixels, which must
+/// not cross an output row (of `width` pixels).
+fn staged_tiles(m: usize, pixels: usize, width: usize, images: usize) -> Option<CoopContext> {
+    let tile_m = [128, 64, 32]
+        .into_iter()
+        .find(|t| m.is_multiple_of(*t))
+        .unwrap_or(32);
+    let workgroups = |tile_q: usize| pixels.div_ceil(tile_q) * (m / tile_m) * images;
     let tile_q = match tile_m > 32 && workgroups(128) < COOP_WORKGROUPS {
         true => 64,
         false => 128,
     };
-    // Two 16-row matrices per subgroup along m; the rest of the 8 subgroups along q.
     let sg_m = tile_m / 32;
     let sg_q = 8 / sg_m;
-    let pointwise = ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0);
-    let context = CoopContext {
-        has_bias: bias.is_some(),
+    let run = tile_q / 8;
+    if !width.is_multiple_of(run) {
+        return None;
+    }
+    Some(CoopContext {
+        has_bias: false,
         tile_m,
         tile_q,
         sg_m,
@@ -226,14 +296,10 @@ fn coop_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Option<Kernel>, 
         fm: 2,
         fq: tile_q / (16 * sg_q),
         depth: COOP_DEPTH,
-        x_slots: tile_q * COOP_DEPTH / GEMM_INVOCATIONS as usize,
-        pointwise,
-        direct_x: pointwise && pixels.is_multiple_of(tile_q),
-    };
-    let params = gemm_params(l, op, pads, COOP_DEPTH)?;
-    let groups = [pixels.div_ceil(tile_q), ys[1] / tile_m, xs[0]];
-    l.kernel_with_grid("conv_gemm_coop.wgsl", &context, bindings, params, groups)
-        .map(Some)
+        run,
+        pointwise: false,
+        direct_x: false,
+    })
 }
 
 /// `name0.x`, `name0.y`, … for `count` values held in fours.
@@ -285,7 +351,30 @@ fn direct_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, Compil
 
 #[cfg(test)]
 mod tests {
-    use super::rows_per_invocation;
+    use super::{direct_tiles, rows_per_invocation, staged_tiles};
+
+    #[test]
+    fn direct_tiles_are_as_large_as_still_keep_the_gpu_busy() {
+        let shape = |c: super::CoopContext| (c.fm, c.fq, c.depth);
+        // 1280 channels at 32²: 4×4 matrices per subgroup give 640 subgroups; 64 taps per step.
+        assert_eq!(direct_tiles(1280, 1024, 2, 1280).map(shape), Some((4, 4, 64)));
+        // A MixFFN expansion at 64²: 1600 rows fill 64-row tiles, not 128.
+        assert_eq!(direct_tiles(1600, 4096, 2, 320).map(shape), Some((2, 4, 64)));
+        // Its contraction at 16² has few tiles: 2×2 matrices give 640 subgroups.
+        assert_eq!(direct_tiles(1280, 256, 2, 3200).map(shape), Some((2, 2, 64)));
+        // 800 channels fill only 32-row tiles; 800 taps are whole 32-tap steps only.
+        assert_eq!(direct_tiles(800, 4096, 2, 800).map(shape), Some((1, 2, 32)));
+        assert!(direct_tiles(800, 100, 2, 800).is_none());
+    }
+
+    #[test]
+    fn staged_runs_stay_within_an_output_row() {
+        let tiles = staged_tiles(1280, 1024, 32, 2).unwrap();
+        assert_eq!((tiles.tile_m, tiles.tile_q, tiles.run), (128, 64, 8));
+        let tiles = staged_tiles(128, 512 * 512, 512, 1).unwrap();
+        assert_eq!((tiles.tile_m, tiles.tile_q, tiles.run), (128, 128, 16));
+        assert!(staged_tiles(64, 100, 10, 1).is_none());
+    }
 
     #[test]
     fn tiles_shrink_along_m_only_when_many_rows_would_be_idle() {
