@@ -7,8 +7,9 @@ enable wgpu_cooperative_matrix;
 // A workgroup of {{ sg_m * sg_q }} subgroups of 32 invocations computes a {{ tile_m }}×{{ tile_q }} tile of (m, q); the subgroups
 // form a {{ sg_m }}×{{ sg_q }} grid, each multiplying {{ fm }}×{{ fq }} 16×16 f16 matrices into f32 sums, {{ depth }} taps per step.
 {%- if direct_x %} A 1×1
-// convolution reads both operands straight from memory.{% else %} Weights are
-// read straight from memory; patches are gathered into workgroup memory.{% endif %}
+// convolution reads both operands straight from memory.{% elif direct_w %} Weights are
+// read straight from memory; patches are gathered into workgroup memory.{% else %} Weights
+// and patches are staged in workgroup memory, 0 past the rows and taps.{% endif %}
 {{ conv::params(epilogue=epilogue) }}
 {{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch=not direct_x) }}
 
@@ -21,6 +22,10 @@ const RUN: u32 = {{ run }}u;
 
 // The staged step of patches, [q][k] (column-major).
 var<workgroup> x_tile: array<f16, {{ depth * tile_q }}>;
+{%- if not direct_w %}
+// The staged step of weights, [m][k] (row-major).
+var<workgroup> w_tile: array<f16, {{ tile_m * depth }}>;
+{%- endif %}
 {%- endif %}
 // Each subgroup's 16×16 sums, on their way to the epilogue.
 var<workgroup> sums: array<f32, {{ sg_m * sg_q * 256 }}>;
@@ -56,24 +61,42 @@ fn main(
     var tap = tap_of(row);
     var xv = run_of(x_image, tap, q0, corner);
 {%- endif %}
+{%- if not direct_w %}
+    // Weights are staged too, {{ w_slots }} per invocation, consecutive ones along a row.
+{%- for r in range(end=w_slots) %}
+    var wv{{ r }} = weight_at(m0, 0u, flat + {{ r * 256 }}u);
+{%- endfor %}
+{%- endif %}
+{%- if direct_w %}
     // Weight rows are read as matrices straight from memory: the tile's rows and a step's taps
-    // lie inside the weight (codegen picks this kernel only then).
+    // lie inside the weight (codegen checks).
     let w_row = (m0 + sm) * p.depth;
+{%- endif %}
     for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
 {%- if not direct_x %}
 {%- for j in range(end=run) %}
         x_tile[(run * RUN + {{ j }}u) * DEPTH + row] = xv[{{ j }}];
 {%- endfor %}
+{%- for r in range(end=w_slots) %}
+        w_tile[flat + {{ r * 256 }}u] = wv{{ r }};
+{%- endfor %}
         workgroupBarrier();
         if k0 + DEPTH < p.depth {
             tap = advanced(tap);
             xv = run_of(x_image, tap, q0, corner);
+{%- for r in range(end=w_slots) %}
+            wv{{ r }} = weight_at(m0, k0 + DEPTH, flat + {{ r * 256 }}u);
+{%- endfor %}
         }
 {%- endif %}
 {%- for k in range(end=depth / 16) %}
         {
 {%- for i in range(end=fm) %}
+{%- if direct_w %}
             let a{{ i }} = coopLoadT<coop_mat16x16<f16, A>>(&weight[w_row + {{ i * 16 }}u * p.depth + k0 + {{ k * 16 }}u], p.depth);
+{%- else %}
+            let a{{ i }} = coopLoadT<coop_mat16x16<f16, A>>(&w_tile[(sm + {{ i * 16 }}u) * DEPTH + {{ k * 16 }}u], DEPTH);
+{%- endif %}
 {%- endfor %}
 {%- for j in range(end=fq) %}
 {%- if direct_x %}
@@ -128,4 +151,16 @@ fn run_of(x_image: u32, tap: vec3<u32>, q0: u32, corner: vec2<u32>) -> array<f16
 {%- endfor %}
     return v;
 }
+{%- if not direct_w %}
+
+// The weight that staging slot e (DEPTH values along each of TILE_M rows) holds at depth step k0.
+fn weight_at(m0: u32, k0: u32, e: u32) -> f16 {
+    let m = m0 + e / DEPTH;
+    let k = k0 + e % DEPTH;
+    if k >= p.depth || m >= p.m {
+        return 0.0h;
+    }
+    return fetch_weight(m * p.depth + k);
+}
+{%- endif %}
 {%- endif %}

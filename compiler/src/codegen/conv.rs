@@ -182,6 +182,10 @@ struct CoopContext {
     pointwise: bool,
     /// 1×1 over whole tiles of pixels: patches are read as matrices straight from the input.
     direct_x: bool,
+    /// Whole tiles of rows and whole steps of taps: weights are read as matrices straight from
+    /// memory. Else each invocation stages w_slots of them per step.
+    direct_w: bool,
+    w_slots: usize,
 }
 
 /// Two workgroups of 256 invocations for each of an H100's or H200's 132 multiprocessors.
@@ -200,19 +204,17 @@ fn coop_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Option<Kernel>, 
     bindings.extend(bias.map(|b| l.region(b)));
     bindings.push(l.region(y));
     let binding = l.target.limits.max_storage_buffer_binding_size;
-    if !ys[1].is_multiple_of(32)
-        || !depth.is_multiple_of(COOP_DEPTH)
-        || bindings.iter().any(|r| r.size > binding)
-    {
+    if bindings.iter().any(|r| r.size > binding) {
         return Ok(None);
     }
     let pixels = ys[2] * ys[3];
     let pointwise = ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0);
-    let tiles = match pointwise {
+    let whole = ys[1].is_multiple_of(32) && depth.is_multiple_of(COOP_DEPTH);
+    let tiles = match pointwise && whole {
         true => direct_tiles(ys[1], pixels, xs[0], depth),
         false => None,
     };
-    let Some(tiles) = tiles.or_else(|| staged_tiles(ys[1], pixels, ys[3], xs[0])) else {
+    let Some(tiles) = tiles.or_else(|| staged_tiles(ys[1], pixels, ys[3], xs[0], whole)) else {
         return Ok(None);
     };
     let context = CoopContext {
@@ -223,7 +225,7 @@ fn coop_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Option<Kernel>, 
     let params = gemm_params(l, op, pads, context.depth)?;
     let groups = [
         pixels.div_ceil(context.tile_q),
-        ys[1] / context.tile_m,
+        ys[1].div_ceil(context.tile_m),
         xs[0],
     ];
     l.kernel_with_grid("conv_gemm_coop.wgsl", &context, bindings, params, groups)
@@ -264,19 +266,28 @@ fn direct_tiles(m: usize, pixels: usize, images: usize, depth: usize) -> Option<
         run: 0,
         pointwise: true,
         direct_x: true,
+        direct_w: true,
+        w_slots: 0,
     })
 }
 
-/// Patches gathered into workgroup memory by 8 subgroups: as few rows as cover the output
-/// channels, up to 128, two matrices per subgroup; 128 pixels, or 64 where that leaves fewer
-/// than COOP_WORKGROUPS. Each subgroup gathers a run of an eighth of the pixels, which must
-/// not cross an output row (of `width` pixels).
-fn staged_tiles(m: usize, pixels: usize, width: usize, images: usize) -> Option<CoopContext> {
+/// Patches gathered into workgroup memory by 8 subgroups, two matrices of rows each: tiles of
+/// 128, 64 or 32 rows, the largest that computes fewest rows past the output channels; 128
+/// pixels, or 64 where that leaves fewer than COOP_WORKGROUPS. Each subgroup gathers a run of
+/// an eighth of the pixels, which must not cross an output row (of `width` pixels). Weights
+/// are staged too unless `whole` (rows and taps fill the tiles and steps).
+fn staged_tiles(
+    m: usize,
+    pixels: usize,
+    width: usize,
+    images: usize,
+    whole: bool,
+) -> Option<CoopContext> {
     let tile_m = [128, 64, 32]
         .into_iter()
-        .find(|t| m.is_multiple_of(*t))
-        .unwrap_or(32);
-    let workgroups = |tile_q: usize| pixels.div_ceil(tile_q) * (m / tile_m) * images;
+        .min_by_key(|&t| (m.div_ceil(t) * t, std::cmp::Reverse(t)))
+        .unwrap();
+    let workgroups = |tile_q: usize| pixels.div_ceil(tile_q) * m.div_ceil(tile_m) * images;
     let tile_q = match tile_m > 32 && workgroups(128) < COOP_WORKGROUPS {
         true => 64,
         false => 128,
@@ -299,6 +310,8 @@ fn staged_tiles(m: usize, pixels: usize, width: usize, images: usize) -> Option<
         run,
         pointwise: false,
         direct_x: false,
+        direct_w: whole,
+        w_slots: if whole { 0 } else { tile_m * COOP_DEPTH / 256 },
     })
 }
 
@@ -357,11 +370,20 @@ mod tests {
     fn direct_tiles_are_as_large_as_still_keep_the_gpu_busy() {
         let shape = |c: super::CoopContext| (c.fm, c.fq, c.depth);
         // 1280 channels at 32²: 4×4 matrices per subgroup give 640 subgroups; 64 taps per step.
-        assert_eq!(direct_tiles(1280, 1024, 2, 1280).map(shape), Some((4, 4, 64)));
+        assert_eq!(
+            direct_tiles(1280, 1024, 2, 1280).map(shape),
+            Some((4, 4, 64))
+        );
         // A MixFFN expansion at 64²: 1600 rows fill 64-row tiles, not 128.
-        assert_eq!(direct_tiles(1600, 4096, 2, 320).map(shape), Some((2, 4, 64)));
+        assert_eq!(
+            direct_tiles(1600, 4096, 2, 320).map(shape),
+            Some((2, 4, 64))
+        );
         // Its contraction at 16² has few tiles: 2×2 matrices give 640 subgroups.
-        assert_eq!(direct_tiles(1280, 256, 2, 3200).map(shape), Some((2, 2, 64)));
+        assert_eq!(
+            direct_tiles(1280, 256, 2, 3200).map(shape),
+            Some((2, 2, 64))
+        );
         // 800 channels fill only 32-row tiles; 800 taps are whole 32-tap steps only.
         assert_eq!(direct_tiles(800, 4096, 2, 800).map(shape), Some((1, 2, 32)));
         assert!(direct_tiles(800, 100, 2, 800).is_none());
@@ -369,11 +391,19 @@ mod tests {
 
     #[test]
     fn staged_runs_stay_within_an_output_row() {
-        let tiles = staged_tiles(1280, 1024, 32, 2).unwrap();
+        let tiles = staged_tiles(1280, 1024, 32, 2, true).unwrap();
         assert_eq!((tiles.tile_m, tiles.tile_q, tiles.run), (128, 64, 8));
-        let tiles = staged_tiles(128, 512 * 512, 512, 1).unwrap();
+        let tiles = staged_tiles(128, 512 * 512, 512, 1, true).unwrap();
         assert_eq!((tiles.tile_m, tiles.tile_q, tiles.run), (128, 128, 16));
-        assert!(staged_tiles(64, 100, 10, 1).is_none());
+        assert!(staged_tiles(64, 100, 10, 1, true).is_none());
+    }
+
+    #[test]
+    fn staged_tiles_compute_few_rows_past_the_channels() {
+        let rows = |m| staged_tiles(m, 4096, 64, 80, false).unwrap().tile_m;
+        // The λ-layers' 40, 80 and 160 position filters: 64, 96 and 160 rows.
+        assert_eq!((rows(40), rows(80), rows(160)), (64, 32, 32));
+        assert_eq!(staged_tiles(3, 4096, 64, 1, false).unwrap().w_slots, 4);
     }
 
     #[test]
