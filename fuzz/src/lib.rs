@@ -29,7 +29,8 @@ pub fn run(name: &str, bytes: &[u8], scratch: &Path) {
 /// Builds `bytes` as an ONNX model, as `onnx2wgsl build` does: with `--dim B=2`, or without it
 /// when the model has no dimension `B` (a `--dim` naming nothing is refused). The model is
 /// written as `scratch/model.onnx`, so external data can only name files inside `scratch`. A model
-/// that builds is built again as an f16 plan.
+/// that builds is built again as an f16 plan, and as one whose convolutions run on cooperative
+/// matrices.
 pub fn decode_build(bytes: &[u8], scratch: &Path) {
     let path = scratch.join("model.onnx");
     std::fs::write(&path, bytes).expect("the scratch folder is writable");
@@ -46,9 +47,12 @@ pub fn decode_build(bytes: &[u8], scratch: &Path) {
         check_emitted(&bundle.plan);
         // The same model as an f16 plan, which may refuse what f32 accepts (a constant beyond
         // f16's range) but must not emit a plan the runtime refuses.
-        options.target = Target::default().with_precision(Precision::F16);
-        if let Ok(bundle) = compile(&path, &options) {
-            check_emitted(&bundle.plan);
+        let f16 = Target::default().with_precision(Precision::F16);
+        for target in [f16, Target::native().with_cooperative_matrix()] {
+            options.target = target;
+            if let Ok(bundle) = compile(&path, &options) {
+                check_emitted(&bundle.plan);
+            }
         }
     }
 }
