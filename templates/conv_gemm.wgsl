@@ -11,7 +11,7 @@
     of the f16 UNet on an H200). #}
 {%- set half = float == "f16" %}
 {%- if half %}{% set read = "fetch_" %}{% set zero = "0.0h" %}{% else %}{% set read = "load_" %}{% set zero = "0.0" %}{% endif %}
-{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch=half) }}
+{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch_x=half, fetch_weight=half) }}
 
 const TILE_M: u32 = {{ per_m * 16 }}u;
 const TILE_Q: u32 = {{ per_q * 16 }}u;

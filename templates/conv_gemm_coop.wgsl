@@ -11,7 +11,7 @@ enable wgpu_cooperative_matrix;
 // read straight from memory; patches are gathered into workgroup memory.{% else %} Weights
 // and patches are staged in workgroup memory, 0 past the rows and taps.{% endif %}
 {{ conv::params(epilogue=epilogue) }}
-{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch=not direct_x) }}
+{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch_x=not direct_x, fetch_weight=not direct_w) }}
 
 const TILE_M: u32 = {{ tile_m }}u;
 const TILE_Q: u32 = {{ tile_q }}u;
@@ -62,7 +62,8 @@ fn main(
     var xv = run_of(x_image, tap, q0, corner);
 {%- endif %}
 {%- if not direct_w %}
-    // Weights are staged too, {{ w_slots }} per invocation, consecutive ones along a row.
+    // Weights are staged too, {{ w_slots }} per invocation (256 apart: neighbouring invocations read
+    // neighbouring weights).
 {%- for r in range(end=w_slots) %}
     var wv{{ r }} = weight_at(m0, 0u, flat + {{ r * 256 }}u);
 {%- endfor %}
@@ -71,6 +72,10 @@ fn main(
     // Weight rows are read as matrices straight from memory: the tile's rows and a step's taps
     // lie inside the weight (codegen checks).
     let w_row = (m0 + sm) * p.depth;
+{%- endif %}
+{%- if direct_x %}
+    // 1×1: the patch matrix is the input, whose rows are channels; the tile's pixels and a
+    // step's channels lie inside it (codegen checks).
 {%- endif %}
     for (var k0 = 0u; k0 < p.depth; k0 += DEPTH) {
 {%- if not direct_x %}
@@ -100,7 +105,6 @@ fn main(
 {%- endfor %}
 {%- for j in range(end=fq) %}
 {%- if direct_x %}
-            // 1×1: the patch matrix is the input, whose rows are channels.
             let b{{ j }} = coopLoadT<coop_mat16x16<f16, B>>(&x[x_image + (k0 + {{ k * 16 }}u) * p.pixels + p0 + sq + {{ j * 16 }}u], p.pixels);
 {%- else %}
             let b{{ j }} = coopLoad<coop_mat16x16<f16, B>>(&x_tile[(sq + {{ j * 16 }}u) * DEPTH + {{ k * 16 }}u], DEPTH);

@@ -6,6 +6,8 @@ use onnx2wgsl_runtime::plan::{Buffer, Dispatch, Limits};
 
 /// wgpu's name for its cooperative-matrix feature.
 pub const COOPERATIVE_MATRIX: &str = "wgpu-cooperative-matrix";
+/// The workgroup memory cooperative-matrix plans ask for.
+pub const COOPERATIVE_WORKGROUP_BYTES: u32 = 32 << 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target {
@@ -58,12 +60,14 @@ impl Target {
         Target { precision, ..self }
     }
 
-    /// f16 storage with convolutions on cooperative matrices. Their kernels stage 24 KiB of
-    /// workgroup memory (more than WebGPU's default 16 KiB).
+    /// f16 storage with convolutions on cooperative matrices. Their kernels use up to 24 KiB of
+    /// workgroup memory, more than WebGPU's default 16 KiB: the plan asks for 32 KiB, which
+    /// the GPUs that have cooperative matrices offer.
     pub fn with_cooperative_matrix(self) -> Target {
         let mut limits = self.limits;
-        limits.max_compute_workgroup_storage_size =
-            limits.max_compute_workgroup_storage_size.max(32 << 10);
+        limits.max_compute_workgroup_storage_size = limits
+            .max_compute_workgroup_storage_size
+            .max(COOPERATIVE_WORKGROUP_BYTES);
         Target {
             limits,
             precision: Precision::F16,

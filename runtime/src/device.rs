@@ -55,7 +55,8 @@ pub async fn request_device_for(plans: &[&Plan]) -> Result<Gpu, Error> {
     }
     let cooperative = required_features.contains(wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX);
     if cooperative {
-        check_cooperative_matrix(&adapter)?;
+        check_matrices(&adapter.cooperative_matrix_properties())?;
+        check_subgroups(&adapter.get_info())?;
     }
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
@@ -63,10 +64,13 @@ pub async fn request_device_for(plans: &[&Plan]) -> Result<Gpu, Error> {
             required_features,
             required_limits: limits,
             experimental_features: match cooperative {
-                // SAFETY: wgpu marks cooperative matrices experimental (their misuse is undefined
-                // behaviour). Only plans built with them ask for them, and those kernels load
-                // their matrices from workgroup memory they fill within bounds, with the shapes
-                // and types checked below.
+                // SAFETY: wgpu marks cooperative matrices experimental: misuse is undefined
+                // behaviour. `check_support` lets no other experimental feature through. The
+                // compiler's kernels load matrices only inside tensors (whole tiles of weight
+                // rows, a 1×1 convolution's input over whole tiles of pixels, workgroup memory
+                // they fill within bounds) and were built for the matrix shape and subgroup size
+                // checked above. A plan is trusted to be the compiler's: its shaders' hashes are
+                // checked, not what they do.
                 true => unsafe { wgpu::ExperimentalFeatures::enabled() },
                 false => wgpu::ExperimentalFeatures::disabled(),
             },
@@ -82,28 +86,36 @@ pub async fn request_device_for(plans: &[&Plan]) -> Result<Gpu, Error> {
     })
 }
 
-/// The cooperative-matrix convolutions multiply 16×16×16 f16 matrices into f32 sums and hand
-/// each subgroup's sums to its invocations 32 at a time: the adapter must offer that shape and
-/// only subgroups of 32.
-fn check_cooperative_matrix(adapter: &wgpu::Adapter) -> Result<(), Error> {
-    let offered = adapter.cooperative_matrix_properties().iter().any(|c| {
+/// The cooperative-matrix convolutions multiply 16×16×16 f16 matrices into f32 sums: the
+/// adapter must offer that shape.
+fn check_matrices(offered: &[wgpu::CooperativeMatrixProperties]) -> Result<(), Error> {
+    let shape = offered.iter().any(|c| {
         (c.m_size, c.n_size, c.k_size) == (16, 16, 16)
             && c.ab_type == wgpu::CooperativeScalarType::F16
             && c.cr_type == wgpu::CooperativeScalarType::F32
     });
-    if !offered {
-        return Err(Error::CooperativeMatrix(
+    match shape {
+        true => Ok(()),
+        false => Err(Error::CooperativeMatrix(
             "16×16×16 f16 matrices with f32 sums, which the adapter does not offer".into(),
-        ));
+        )),
     }
-    let info = adapter.get_info();
-    if (info.subgroup_min_size, info.subgroup_max_size) != (32, 32) {
-        return Err(Error::CooperativeMatrix(format!(
-            "subgroups of exactly 32 invocations; the adapter's are {} to {}",
-            info.subgroup_min_size, info.subgroup_max_size
-        )));
+}
+
+/// The cooperative-matrix convolutions lay their workgroups out as subgroups of 32 invocations
+/// and hand each subgroup's sums to its invocations 32 at a time: the adapter must run subgroups
+/// of 32 and no other size.
+pub(crate) fn check_subgroups(info: &wgpu::AdapterInfo) -> Result<(), Error> {
+    subgroups_of_32(info.subgroup_min_size, info.subgroup_max_size)
+}
+
+fn subgroups_of_32(min: u32, max: u32) -> Result<(), Error> {
+    match (min, max) {
+        (32, 32) => Ok(()),
+        (min, max) => Err(Error::CooperativeMatrix(format!(
+            "subgroups of exactly 32 invocations; the adapter's are {min} to {max}"
+        ))),
     }
-    Ok(())
 }
 
 /// The limits to request: wgpu's downlevel defaults (which every WebGPU device and most native
@@ -190,10 +202,49 @@ pub(crate) fn check_support(
         let feature: wgpu::Features = name
             .parse()
             .map_err(|()| Error::UnknownFeature(name.clone()))?;
+        // Experimental features are undefined behaviour when misused: only the one the
+        // compiler's kernels are written for is enabled.
+        let experimental = feature & wgpu::Features::all_experimental_mask();
+        if !(experimental - wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX).is_empty() {
+            return Err(Error::ExperimentalFeature(name.clone()));
+        }
         if !features.contains(feature) {
             return Err(Error::MissingFeature(name.clone()));
         }
         required |= feature;
     }
     Ok(required)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrices(m: u32, ab: wgpu::CooperativeScalarType) -> wgpu::CooperativeMatrixProperties {
+        wgpu::CooperativeMatrixProperties {
+            m_size: m,
+            n_size: 16,
+            k_size: 16,
+            ab_type: ab,
+            cr_type: wgpu::CooperativeScalarType::F32,
+            saturating_accumulation: false,
+        }
+    }
+
+    #[test]
+    fn cooperative_matrices_need_the_shape_the_kernels_use() {
+        use wgpu::CooperativeScalarType::{F16, F32};
+        assert!(check_matrices(&[matrices(8, F16), matrices(16, F16)]).is_ok());
+        for offered in [vec![], vec![matrices(8, F16)], vec![matrices(16, F32)]] {
+            let e = check_matrices(&offered).unwrap_err();
+            assert!(e.to_string().contains("16×16×16 f16"), "{e}");
+        }
+    }
+
+    #[test]
+    fn cooperative_matrices_need_subgroups_of_32() {
+        assert!(subgroups_of_32(32, 32).is_ok());
+        let e = subgroups_of_32(32, 64).unwrap_err();
+        assert!(e.to_string().contains("the adapter's are 32 to 64"), "{e}");
+    }
 }

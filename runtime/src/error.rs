@@ -89,6 +89,8 @@ pub enum Error {
     MissingFeature(String),
     #[error("the plan's cooperative-matrix kernels need {0}")]
     CooperativeMatrix(String),
+    #[error("the plan needs wgpu's experimental feature `{0}`, which the runtime does not enable")]
+    ExperimentalFeature(String),
     #[error("the plan needs feature `{0}`, which WebGPU does not define")]
     UnknownFeature(String),
     #[error("could not create the device: {0}")]

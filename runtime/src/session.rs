@@ -1,7 +1,7 @@
 //! A plan bound to a device: pipelines, buffers and bind groups are created once, the weights are
 //! uploaded shard by shard, then the plan runs as often as the host likes.
 
-use crate::device::{check_support, Gpu};
+use crate::device::{check_subgroups, check_support, Gpu};
 use crate::device_tensor::{DeviceTensor, Input};
 use crate::hash::check_sha256;
 use crate::inputs::{bind_inputs, Source};
@@ -38,7 +38,10 @@ impl Session {
         shader_source: impl Fn(&str) -> Option<String>,
     ) -> Result<Session, Error> {
         plan.validate()?;
-        check_support(&plan, &gpu.device.limits(), gpu.device.features())?;
+        let features = check_support(&plan, &gpu.device.limits(), gpu.device.features())?;
+        if features.contains(wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX) {
+            check_subgroups(&gpu.info)?;
+        }
         let device = &gpu.device;
 
         let mut pipelines = Vec::with_capacity(plan.shaders.len());

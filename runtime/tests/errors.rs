@@ -189,6 +189,16 @@ fn features_are_checked() {
 }
 
 #[test]
+fn experimental_features_other_than_cooperative_matrices_are_refused() {
+    let mut plan = Bundle::new().plan;
+    plan.features = vec!["wgpu-ray-query".to_owned()];
+    assert!(matches!(
+        pollster::block_on(request_device(&plan)),
+        Err(Error::ExperimentalFeature(f)) if f == "wgpu-ray-query"
+    ));
+}
+
+#[test]
 fn a_cooperative_matrix_plan_names_what_the_adapter_lacks() {
     let mut plan = Bundle::new().plan;
     plan.features = ["shader-f16", "subgroups", "wgpu-cooperative-matrix"]

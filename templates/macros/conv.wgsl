@@ -5,10 +5,10 @@
 {% import "macros/storage.wgsl" as storage %}
 
 {#- x, weight, the optional bias and y, then the fused epilogue's operands and its function.
-    `fetch`: x and weight also get fetch_ functions, reading them as stored. -#}
-{% macro bindings(has_bias, float, splits, split_at, epilogue, fetch) -%}
-{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at, fetch=fetch) }}
-{{ storage::declare(name="weight", binding=2, ty=float, access="read", splits=splits, split_at=split_at, fetch=fetch) }}
+    `fetch_x`, `fetch_weight`: x or weight also gets a fetch_ function, reading it as stored. -#}
+{% macro bindings(has_bias, float, splits, split_at, epilogue, fetch_x, fetch_weight) -%}
+{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at, fetch=fetch_x) }}
+{{ storage::declare(name="weight", binding=2, ty=float, access="read", splits=splits, split_at=split_at, fetch=fetch_weight) }}
 {%- if has_bias %}
 {{ storage::declare(name="bias", binding=3, ty=float, access="read", splits=splits, split_at=split_at) }}
 {{ storage::declare(name="y", binding=4, ty=float, access="read_write", splits=splits, split_at=split_at) }}
@@ -50,8 +50,6 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 {%- endmacro params %}
 
-{#- `read`: the function that reads x (load_ widens, fetch_ reads as stored); `float`: the type
-    it returns; `zero`: that type's zero. -#}
 {#- Where the taps of a weight row lie in the kernel window. -#}
 {% macro taps() -%}
 // Tap k of a weight row as (channel, ky, kx).
@@ -77,6 +75,8 @@ fn advanced(tap: vec3<u32>) -> vec3<u32> {
 }
 {%- endmacro taps %}
 
+{#- `read`: the function that reads x (load_ widens, fetch_ reads as stored); `float`: the type
+    it returns; `zero`: that type's zero. -#}
 {% macro gather(pointwise, read, zero, float) -%}
 // The input value that `tap` contributes to output pixel q, whose window starts at `window`
 // (unsigned wrap-around makes positions above or left of the edge fail the bound check too).

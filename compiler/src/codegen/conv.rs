@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::params::Params;
 use super::{Kernel, Lowering};
+use crate::target::{Precision, COOPERATIVE_WORKGROUP_BYTES};
 use crate::CompileError;
 
 #[derive(Serialize)]
@@ -22,7 +23,7 @@ pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
     let (x, w) = (l.input(0).unwrap(), l.input(1).unwrap());
     let (xs, ws) = (l.shape(x), l.shape(w));
     let pads = op.resolved_pads(&xs[2..], &ws[2..]);
-    if op.group == 1 && l.target.cooperative_matrix {
+    if op.group == 1 && l.target.cooperative_matrix && l.target.precision == Precision::F16 {
         if let Some(kernel) = coop_conv(l, op, &pads)? {
             return Ok(kernel);
         }
@@ -169,6 +170,13 @@ const COOP_DEPTH: usize = 32;
 #[derive(Serialize)]
 struct CoopContext {
     has_bias: bool,
+    #[serde(flatten)]
+    tiles: CoopTiles,
+}
+
+/// How a cooperative-matrix convolution is laid out.
+#[derive(Serialize, Debug)]
+struct CoopTiles {
     tile_m: usize,
     tile_q: usize,
     /// The subgroups as a sg_m × sg_q grid, each with fm × fq matrices of sums.
@@ -179,7 +187,6 @@ struct CoopContext {
     depth: usize,
     /// Pixels of a staged run (consecutive in an output row), unless `direct_x`.
     run: usize,
-    pointwise: bool,
     /// 1×1 over whole tiles of pixels: patches are read as matrices straight from the input.
     direct_x: bool,
     /// Whole tiles of rows and whole steps of taps: weights are read as matrices straight from
@@ -191,10 +198,44 @@ struct CoopContext {
 /// Two workgroups of 256 invocations for each of an H100's or H200's 132 multiprocessors.
 const COOP_WORKGROUPS: usize = 264;
 
-/// The cooperative-matrix kernel reads weight rows as 16×16 matrices straight from memory, so it
-/// takes convolutions whose output channels fill its tiles and whose weight rows are whole
-/// steps; the others (the λ-layers' 15×15 position filters, with 40 to 160 filters of 225 taps),
-/// and any whose tensors would be bound in parts, go to the f32-arithmetic kernel.
+impl CoopTiles {
+    /// What the kernel relies on for a convolution of `m` output channels, weight rows of `taps`
+    /// taps, and `pixels` output pixels in rows of `width`. Matrices read straight from memory
+    /// must lie inside their tensors: outside, the read is undefined behaviour on the device,
+    /// not an error.
+    fn sound(&self, m: usize, taps: usize, pixels: usize, width: usize) -> bool {
+        let subgroups = self.sg_m * self.sg_q;
+        let staged_x = if self.direct_x {
+            0
+        } else {
+            self.depth * self.tile_q
+        };
+        let staged_w = if self.direct_w {
+            0
+        } else {
+            self.tile_m * self.depth
+        };
+        let bytes = 2 * (staged_x + staged_w) + 4 * 256 * subgroups;
+        self.fm >= 1
+            && self.fq >= 1
+            && self.tile_m == 16 * self.sg_m * self.fm
+            && self.tile_q == 16 * self.sg_q * self.fq
+            && (!self.direct_w
+                || (m.is_multiple_of(self.tile_m) && taps.is_multiple_of(self.depth)))
+            && (!self.direct_x
+                || (pixels.is_multiple_of(self.tile_q) && taps.is_multiple_of(self.depth)))
+            && (self.direct_x || (subgroups == 8 && 8 * self.run == self.tile_q))
+            && (self.direct_x || width.is_multiple_of(self.run))
+            && (self.direct_w || 256 * self.w_slots == self.tile_m * self.depth)
+            && bytes <= COOPERATIVE_WORKGROUP_BYTES as usize
+    }
+}
+
+/// Convolutions of one group on cooperative matrices: 1×1 ones over whole tiles of pixels read
+/// both operands straight from memory, the others gather patches into workgroup memory (and
+/// stage weights too where the output channels or taps do not fill the tiles). Those whose
+/// output rows the gathered runs would cross, or whose tensors would be bound in parts, go to
+/// the f32-arithmetic kernel.
 fn coop_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Option<Kernel>, CompileError> {
     let (x, w, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
     let bias = l.input(2);
@@ -217,17 +258,17 @@ fn coop_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Option<Kernel>, 
     let Some(tiles) = tiles.or_else(|| staged_tiles(ys[1], pixels, ys[3], xs[0], whole)) else {
         return Ok(None);
     };
-    let context = CoopContext {
-        has_bias: bias.is_some(),
-        pointwise,
-        ..tiles
-    };
-    let params = gemm_params(l, op, pads, context.depth)?;
+    debug_assert!(tiles.sound(ys[1], depth, pixels, ys[3]), "{tiles:?}");
+    let params = gemm_params(l, op, pads, tiles.depth)?;
     let groups = [
-        pixels.div_ceil(context.tile_q),
-        ys[1].div_ceil(context.tile_m),
+        pixels.div_ceil(tiles.tile_q),
+        ys[1].div_ceil(tiles.tile_m),
         xs[0],
     ];
+    let context = CoopContext {
+        has_bias: bias.is_some(),
+        tiles,
+    };
     l.kernel_with_grid("conv_gemm_coop.wgsl", &context, bindings, params, groups)
         .map(Some)
 }
@@ -237,8 +278,12 @@ const COOP_SUBGROUPS: usize = 528;
 
 /// A 1×1 convolution reads its matrices straight from memory, so its workgroups are 2×2
 /// subgroups of as many matrices each as still give COOP_SUBGROUPS: 4×4 (a 128×128 tile), 2×4,
-/// 2×2, else 1×2. None when the pixels do not fill the tiles.
-fn direct_tiles(m: usize, pixels: usize, images: usize, depth: usize) -> Option<CoopContext> {
+/// 2×2, else 1×2. None when the pixels do not fill the tiles or the taps (input channels) the
+/// steps.
+fn direct_tiles(m: usize, pixels: usize, images: usize, depth: usize) -> Option<CoopTiles> {
+    if !depth.is_multiple_of(COOP_DEPTH) {
+        return None;
+    }
     let fits =
         |&(fm, fq): &(usize, usize)| m.is_multiple_of(32 * fm) && pixels.is_multiple_of(32 * fq);
     let subgroups = |(fm, fq): (usize, usize)| m / (16 * fm) * (pixels / (16 * fq)) * images;
@@ -250,8 +295,7 @@ fn direct_tiles(m: usize, pixels: usize, images: usize, depth: usize) -> Option<
         .iter()
         .find(|&&s| subgroups(s) >= COOP_SUBGROUPS)
         .or(fitting.last())?;
-    Some(CoopContext {
-        has_bias: false,
+    Some(CoopTiles {
         tile_m: 32 * fm,
         tile_q: 32 * fq,
         sg_m: 2,
@@ -264,7 +308,6 @@ fn direct_tiles(m: usize, pixels: usize, images: usize, depth: usize) -> Option<
             COOP_DEPTH
         },
         run: 0,
-        pointwise: true,
         direct_x: true,
         direct_w: true,
         w_slots: 0,
@@ -282,7 +325,7 @@ fn staged_tiles(
     width: usize,
     images: usize,
     whole: bool,
-) -> Option<CoopContext> {
+) -> Option<CoopTiles> {
     let tile_m = [128, 64, 32]
         .into_iter()
         .min_by_key(|&t| (m.div_ceil(t) * t, std::cmp::Reverse(t)))
@@ -298,8 +341,7 @@ fn staged_tiles(
     if !width.is_multiple_of(run) {
         return None;
     }
-    Some(CoopContext {
-        has_bias: false,
+    Some(CoopTiles {
         tile_m,
         tile_q,
         sg_m,
@@ -308,7 +350,6 @@ fn staged_tiles(
         fq: tile_q / (16 * sg_q),
         depth: COOP_DEPTH,
         run,
-        pointwise: false,
         direct_x: false,
         direct_w: whole,
         w_slots: if whole { 0 } else { tile_m * COOP_DEPTH / 256 },
@@ -368,7 +409,7 @@ mod tests {
 
     #[test]
     fn direct_tiles_are_as_large_as_still_keep_the_gpu_busy() {
-        let shape = |c: super::CoopContext| (c.fm, c.fq, c.depth);
+        let shape = |c: super::CoopTiles| (c.fm, c.fq, c.depth);
         // 1280 channels at 32²: 4×4 matrices per subgroup give 640 subgroups; 64 taps per step.
         assert_eq!(
             direct_tiles(1280, 1024, 2, 1280).map(shape),
@@ -396,6 +437,31 @@ mod tests {
         let tiles = staged_tiles(128, 512 * 512, 512, 1, true).unwrap();
         assert_eq!((tiles.tile_m, tiles.tile_q, tiles.run), (128, 128, 16));
         assert!(staged_tiles(64, 100, 10, 1, true).is_none());
+    }
+
+    #[test]
+    fn every_layout_chosen_reads_inside_its_tensors() {
+        let mut chosen = 0;
+        for m in (1..=200).chain([320, 640, 1280, 1600, 3200, 6400]) {
+            for taps in [1, 3, 9, 27, 32, 64, 96, 225, 288, 320, 800, 1152, 3200] {
+                for width in [1, 8, 10, 16, 24, 32, 40, 64, 128, 512] {
+                    for (height, images) in [(1, 1), (width, 1), (width, 2), (7, 3)] {
+                        let pixels = width * height;
+                        let direct = super::direct_tiles(m, pixels, images, taps);
+                        let whole = m % 32 == 0 && taps.is_multiple_of(super::COOP_DEPTH);
+                        let staged = super::staged_tiles(m, pixels, width, images, whole);
+                        for tiles in direct.into_iter().chain(staged) {
+                            assert!(
+                                tiles.sound(m, taps, pixels, width),
+                                "{m} {taps} {width} {tiles:?}"
+                            );
+                            chosen += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(chosen > 10_000, "{chosen}");
     }
 
     #[test]
