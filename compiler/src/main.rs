@@ -240,3 +240,23 @@ async fn run(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cooperative_matrices_need_a_native_f16_target() {
+        let (model, out) = (Path::new("model.onnx"), Path::new("model.plan"));
+        for (target, precision) in [
+            (TargetName::Webgpu, PrecisionName::F16),
+            (TargetName::Native, PrecisionName::F32),
+        ] {
+            let refused = build(model, out, vec![], target, precision, true, false);
+            assert_eq!(
+                refused.unwrap_err(),
+                "--cooperative-matrix needs --target native --precision f16"
+            );
+        }
+    }
+}
