@@ -61,17 +61,16 @@ fn main(
     var tap = tap_of(row);
     var xv = run_of(x_image, tap, q0, corner);
 {%- endif %}
-{%- if not direct_w %}
+{%- if direct_w %}
+    // Weight rows are read as matrices straight from memory: the tile's rows and a step's taps
+    // lie inside the weight (codegen checks).
+    let w_row = (m0 + sm) * p.depth;
+{%- else %}
     // Weights are staged too, {{ w_slots }} per invocation (256 apart: neighbouring invocations read
     // neighbouring weights).
 {%- for r in range(end=w_slots) %}
     var wv{{ r }} = weight_at(m0, 0u, flat + {{ r * 256 }}u);
 {%- endfor %}
-{%- endif %}
-{%- if direct_w %}
-    // Weight rows are read as matrices straight from memory: the tile's rows and a step's taps
-    // lie inside the weight (codegen checks).
-    let w_row = (m0 + sm) * p.depth;
 {%- endif %}
 {%- if direct_x %}
     // 1×1: the patch matrix is the input, whose rows are channels; the tile's pixels and a

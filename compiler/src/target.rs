@@ -5,7 +5,7 @@ use onnx2wgsl_opset18::DataType;
 use onnx2wgsl_runtime::plan::{Buffer, Dispatch, Limits};
 
 /// wgpu's name for its cooperative-matrix feature.
-pub const COOPERATIVE_MATRIX: &str = "wgpu-cooperative-matrix";
+const COOPERATIVE_MATRIX: &str = "wgpu-cooperative-matrix";
 /// The workgroup memory cooperative-matrix plans ask for.
 pub const COOPERATIVE_WORKGROUP_BYTES: u32 = 32 << 10;
 

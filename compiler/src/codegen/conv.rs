@@ -3,6 +3,7 @@
 //! them, `coop`), grouped ones (depthwise) directly.
 
 use onnx2wgsl_opset18::ops::conv::Conv;
+use onnx2wgsl_runtime::plan::Region;
 use serde::Serialize;
 
 mod coop;
@@ -102,9 +103,7 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
     };
     let per_m = rows_per_invocation(ys[1], per, depth);
     let params = gemm_params(l, op, pads, depth)?;
-    let mut bindings = vec![l.region(x), l.region(w)];
-    bindings.extend(bias.map(|b| l.region(b)));
-    bindings.push(l.region(y));
+    let bindings = bindings(l);
     let context = GemmContext {
         has_bias: bias.is_some(),
         per_m,
@@ -112,7 +111,7 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
         depth,
         w_slots: per_m * depth / 16,
         x_slots: per * depth / 16,
-        pointwise: ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0),
+        pointwise: pointwise(op, ws, pads),
         quads: per / 4,
         x_lanes: lanes("x", per),
         // Measured on an H200 (UNet, side by side): reading every tile's rows one by one cost 3%
@@ -131,6 +130,20 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
     let groups = [pixels.div_ceil(16 * per), ys[1].div_ceil(16 * per_m), xs[0]];
     let kernel = l.kernel_with_grid("conv_gemm.wgsl", &context, bindings, params, groups)?;
     Ok(kernel.splittable(&[1, if bias.is_some() { 4 } else { 3 }]))
+}
+
+/// The regions every convolution kernel binds (1 to 3, or 4 with a bias): x, weight, the bias
+/// if any, and y.
+fn bindings(l: &Lowering) -> Vec<Region> {
+    let mut bindings = vec![l.region(l.input(0).unwrap()), l.region(l.input(1).unwrap())];
+    bindings.extend(l.input(2).map(|b| l.region(b)));
+    bindings.push(l.region(l.output()));
+    bindings
+}
+
+/// 1×1, stride 1, no padding: the patch matrix is the input itself.
+fn pointwise(op: &Conv, ws: &[usize], pads: &[usize]) -> bool {
+    ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0)
 }
 
 /// The Params of both matrix-product kernels, for staged steps `depth` taps deep.
@@ -197,9 +210,7 @@ fn direct_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, Compil
         .u32(dilations[0])
         .u32(dilations[1])
         .finish()?;
-    let mut bindings = vec![l.region(x), l.region(w)];
-    bindings.extend(bias.map(|b| l.region(b)));
-    bindings.push(l.region(y));
+    let bindings = bindings(l);
     let n = l.graph.tensor(y).ty.numel();
     l.kernel(
         "conv2d.wgsl",

@@ -4,7 +4,7 @@
 use onnx2wgsl_opset18::ops::conv::Conv;
 use serde::Serialize;
 
-use super::gemm_params;
+use super::{bindings, gemm_params, pointwise};
 use crate::codegen::{Kernel, Lowering};
 use crate::target::COOPERATIVE_WORKGROUP_BYTES;
 use crate::CompileError;
@@ -90,17 +90,14 @@ pub(super) fn conv(
     let bias = l.input(2);
     let (xs, ws, ys) = (l.shape(x), l.shape(w), l.shape(y));
     let depth = ws[1] * ws[2] * ws[3];
-    let mut bindings = vec![l.region(x), l.region(w)];
-    bindings.extend(bias.map(|b| l.region(b)));
-    bindings.push(l.region(y));
+    let bindings = bindings(l);
     let binding = l.target.limits.max_storage_buffer_binding_size;
     if bindings.iter().any(|r| r.size > binding) {
         return Ok(None);
     }
     let pixels = ys[2] * ys[3];
-    let pointwise = ws[2..] == [1, 1] && op.strides == [1, 1] && pads.iter().all(|&p| p == 0);
     let whole = ys[1].is_multiple_of(32) && depth.is_multiple_of(COOP_DEPTH);
-    let tiles = match pointwise && whole {
+    let tiles = match pointwise(op, ws, pads) {
         true => direct_tiles(ys[1], pixels, xs[0], depth),
         false => None,
     };
