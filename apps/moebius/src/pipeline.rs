@@ -235,10 +235,14 @@ pub async fn inpaint(
             .run_on_device(&[("latent", (&decoder_latent).into())])
             .await?,
     );
+    // Worked out while the decoder runs: the blurred mask does not depend on its result.
+    let weights = settings
+        .paste
+        .then(|| paste_weights(&canvas_mask, rect, picture));
     let image = image.read().await?;
     report.download_bytes = bytes(&image);
     let decoded = pixels(&image, s.height, s.width);
-    let out = back_to_picture(&decoded, &canvas_mask, rect, picture, settings.paste);
+    let out = back_to_picture(&decoded, weights.as_ref(), rect, picture);
     report.decode_ms = now() - started;
     Ok((out, report))
 }
@@ -265,50 +269,52 @@ fn masked_image(canvas: &Plane, mask: &Plane) -> HostTensor {
 /// The decoder's (1, 3, H, W) output as pixels: round(clip((v + 1)/2, 0, 1)·255).
 fn pixels(image: &HostTensor, height: usize, width: usize) -> Plane {
     let values = image.as_f32().expect("the decoder gives f32");
-    let mut plane = Plane::new(height, width, 3);
-    for c in 0..3 {
-        for y in 0..height {
-            for x in 0..width {
-                let v = f64::from(values[(c * height + y) * width + x]);
-                plane.set(
-                    y,
-                    x,
-                    c,
-                    round_pixel(((v + 1.0) / 2.0).clamp(0.0, 1.0) * 255.0).into(),
-                );
-            }
-        }
+    let area = height * width;
+    let data = (0..3 * area)
+        .map(|i| {
+            let v = f64::from(values[i % 3 * area + i / 3]);
+            round_pixel(((v + 1.0) / 2.0).clamp(0.0, 1.0) * 255.0).into()
+        })
+        .collect();
+    Plane {
+        height,
+        width,
+        channels: 3,
+        data,
     }
-    plane
 }
 
-/// The content rectangle scaled back to the picture's size; with `paste`, blended into the
-/// picture through the blurred mask so that unpainted pixels keep their own values.
+/// How much of the result each pixel of the picture takes when pasting back: the mask blurred,
+/// cropped to the content rectangle and scaled to the picture's size.
+fn paste_weights(mask: &Plane, rect: Rect, picture: &Picture) -> Plane {
+    let blurred = gaussian_blur(mask, 3.0);
+    let crop = blurred.crop(rect.x, rect.y, rect.width, rect.height);
+    bilinear(&crop, picture.height, picture.width)
+}
+
+/// The content rectangle scaled back to the picture's size; with paste `weights`, blended into
+/// the picture so that unpainted pixels keep their own values.
 fn back_to_picture(
     decoded: &Plane,
-    mask: &Plane,
+    weights: Option<&Plane>,
     rect: Rect,
     picture: &Picture,
-    paste: bool,
 ) -> Picture {
-    let (height, width) = (picture.height, picture.width);
-    let crop = |p: &Plane| p.crop(rect.x, rect.y, rect.width, rect.height);
-    let result = bilinear(&crop(decoded), height, width).rounded();
-    let out = if paste {
-        let m = bilinear(&crop(&gaussian_blur(mask, 3.0)), height, width);
-        let original = picture.plane();
-        let mut blended = result.clone();
-        for (i, v) in blended.data.iter_mut().enumerate() {
-            let weight = m.data[i / 3];
-            *v = round_pixel(*v * weight + original.data[i] * (1.0 - weight)).into();
-        }
-        blended
-    } else {
-        result
+    let crop = decoded.crop(rect.x, rect.y, rect.width, rect.height);
+    let result = bilinear(&crop, picture.height, picture.width);
+    let rgb = match weights {
+        Some(m) => (result.data.iter().zip(&picture.rgb).enumerate())
+            .map(|(i, (&v, &own))| {
+                let weight = m.data[i / 3];
+                let v = f64::from(round_pixel(v));
+                round_pixel(v * weight + f64::from(own) * (1.0 - weight))
+            })
+            .collect(),
+        None => result.data.iter().map(|&v| round_pixel(v)).collect(),
     };
     Picture {
-        width,
-        height,
-        rgb: out.data.iter().map(|&v| v as u8).collect(),
+        width: picture.width,
+        height: picture.height,
+        rgb,
     }
 }
