@@ -39,7 +39,7 @@ fn main(
     let tx = ((flat >> 5u) & 1u) * 8u + (flat & 7u);
     let m0 = wid.y * TILE_M;
     let p0 = wid.x * TILE_Q;
-    let n = wid.z;
+{{- conv::image(upsampled=upsampled) }}
     let x_image = n * p.image;
     // Every invocation stages the same pixel column at each depth step (256 is a multiple of
     // TILE_Q), so where that pixel's window starts is worked out once.
@@ -48,8 +48,8 @@ fn main(
     // apart, so the invocations of a warp read consecutive ones.
     let x_quad = ((flat % TILE_Q) >> 2u) % {{ quads }}u * 16u + ((flat % TILE_Q) >> 2u) / {{ quads }}u;
     let window = vec2(
-        (q / p.ow) * p.stride_h - p.pad_h,
-        (q % p.ow) * p.stride_w - p.pad_w,
+        (q / p.ow) * p.stride_h - p.pad_h{{ conv::shift(upsampled=upsampled, axis="h") }},
+        (q % p.ow) * p.stride_w - p.pad_w{{ conv::shift(upsampled=upsampled, axis="w") }},
     );
     // The {{ per_m }}×{{ per_q }} accumulators are unrolled into scalars so they stay in registers.
 {%- for a in range(end=per_m) %}{% for b in range(end=per_q) %}
@@ -60,7 +60,7 @@ fn main(
     // taps (channel, ky, kx) that advance by DEPTH every step, tracked without dividing. The
     // next step's values are read into registers while this step's are multiplied.
 {%- for r in range(end=w_slots) %}
-    var wv{{ r }} = weight_at(m0, 0u, flat + {{ r * 256 }}u);
+    var wv{{ r }} = weight_at(m0, 0u, flat + {{ r * 256 }}u{{ conv::phase_argument(upsampled=upsampled) }});
 {%- endfor %}
 {%- for r in range(end=x_slots) %}
     var tap{{ r }} = tap_of(flat / TILE_Q + {{ r }}u * (256u / TILE_Q));
@@ -80,7 +80,7 @@ fn main(
         workgroupBarrier();
         if k0 + DEPTH < p.depth {
 {%- for r in range(end=w_slots) %}
-            wv{{ r }} = weight_at(m0, k0 + DEPTH, flat + {{ r * 256 }}u);
+            wv{{ r }} = weight_at(m0, k0 + DEPTH, flat + {{ r * 256 }}u{{ conv::phase_argument(upsampled=upsampled) }});
 {%- endfor %}
 {%- for r in range(end=x_slots) %}
             tap{{ r }} = advanced(tap{{ r }});
@@ -112,7 +112,7 @@ fn main(
         workgroupBarrier();
     }
 {%- for a in range(end=per_m) %}{% for b in range(end=per_q) %}
-    store(m0 + ty * {{ per_m }}u + {{ a }}u, p0 + tx * {{ per_q }}u + {{ b }}u, n, acc{{ a }}_{{ b }});
+    store(m0 + ty * {{ per_m }}u + {{ a }}u, p0 + tx * {{ per_q }}u + {{ b }}u, n{{ conv::phase_argument(upsampled=upsampled) }}, acc{{ a }}_{{ b }});
 {%- endfor %}{% endfor %}
 }
 
@@ -120,16 +120,16 @@ fn main(
 
 {{ conv::gather(pointwise=pointwise, read=read, zero=zero, float=float) }}
 
-{{ conv::store(has_bias=has_bias) }}
+{{ conv::store(has_bias=has_bias, upsampled=upsampled) }}
 
 // The weight that staging slot e (DEPTH values along each of TILE_M rows) holds at depth step k0.
-fn weight_at(m0: u32, k0: u32, e: u32) -> {{ float }} {
+fn weight_at(m0: u32, k0: u32, e: u32{{ conv::phase_parameter(upsampled=upsampled) }}) -> {{ float }} {
     let m = m0 + e / DEPTH;
     let k = k0 + e % DEPTH;
     if k >= p.depth || m >= p.m {
         return {{ zero }};
     }
-    return {{ read }}weight(m * p.depth + k);
+    return {{ read }}weight({{ conv::phase_row(upsampled=upsampled, m="m") }} * p.depth + k);
 }
 
 {#- `v` widened to f32 where it was read as f16. -#}

@@ -39,7 +39,7 @@ fn main(
 ) {
     let m0 = wid.y * TILE_M;
     let p0 = wid.x * TILE_Q;
-    let n = wid.z;
+{{- conv::image(upsampled=upsampled) }}
     let x_image = n * p.image;
     // This subgroup's place in the {{ sg_m }}×{{ sg_q }} grid: rows and columns of its matrices.
     let sm = sg / {{ sg_q }}u * {{ fm * 16 }}u;
@@ -55,8 +55,8 @@ fn main(
     let row = flat % 32u;
     let q0 = p0 + run * RUN;
     let corner = vec2(
-        (q0 / p.ow) * p.stride_h - p.pad_h,
-        (q0 % p.ow) * p.stride_w - p.pad_w,
+        (q0 / p.ow) * p.stride_h - p.pad_h{{ conv::shift(upsampled=upsampled, axis="h") }},
+        (q0 % p.ow) * p.stride_w - p.pad_w{{ conv::shift(upsampled=upsampled, axis="w") }},
     );
     var tap = tap_of(row);
     var xv = run_of(x_image, tap, q0, corner);
@@ -64,12 +64,12 @@ fn main(
 {%- if direct_w %}
     // Weight rows are read as matrices straight from memory: the tile's rows and a step's taps
     // lie inside the weight (codegen checks).
-    let w_row = (m0 + sm) * p.depth;
+    let w_row = ({{ conv::phase_row(upsampled=upsampled, m="m0") }} + sm) * p.depth;
 {%- else %}
     // Weights are staged too, {{ w_slots }} per invocation (256 apart: neighbouring invocations read
     // neighbouring weights).
 {%- for r in range(end=w_slots) %}
-    var wv{{ r }} = weight_at(m0, 0u, flat + {{ r * 256 }}u);
+    var wv{{ r }} = weight_at(m0, 0u, flat + {{ r * 256 }}u{{ conv::phase_argument(upsampled=upsampled) }});
 {%- endfor %}
 {%- endif %}
 {%- if direct_x %}
@@ -89,7 +89,7 @@ fn main(
             tap = advanced(tap);
             xv = run_of(x_image, tap, q0, corner);
 {%- for r in range(end=w_slots) %}
-            wv{{ r }} = weight_at(m0, k0 + DEPTH, flat + {{ r * 256 }}u);
+            wv{{ r }} = weight_at(m0, k0 + DEPTH, flat + {{ r * 256 }}u{{ conv::phase_argument(upsampled=upsampled) }});
 {%- endfor %}
         }
 {%- endif %}
@@ -125,13 +125,13 @@ fn main(
     coopStoreT(acc{{ i }}_{{ j }}, &sums[mine], 16u);
     workgroupBarrier();
     for (var e = lane; e < 256u; e += 32u) {
-        store(m0 + sm + {{ i * 16 }}u + e / 16u, p0 + sq + {{ j * 16 }}u + e % 16u, n, sums[mine + e]);
+        store(m0 + sm + {{ i * 16 }}u + e / 16u, p0 + sq + {{ j * 16 }}u + e % 16u, n{{ conv::phase_argument(upsampled=upsampled) }}, sums[mine + e]);
     }
     workgroupBarrier();
 {%- endfor %}{% endfor %}
 }
 
-{{ conv::store(has_bias=has_bias) }}
+{{ conv::store(has_bias=has_bias, upsampled=upsampled) }}
 {%- if not direct_x %}
 
 {{ conv::taps() }}
@@ -157,13 +157,13 @@ fn run_of(x_image: u32, tap: vec3<u32>, q0: u32, corner: vec2<u32>) -> array<f16
 {%- if not direct_w %}
 
 // The weight that staging slot e (DEPTH values along each of TILE_M rows) holds at depth step k0.
-fn weight_at(m0: u32, k0: u32, e: u32) -> f16 {
+fn weight_at(m0: u32, k0: u32, e: u32{{ conv::phase_parameter(upsampled=upsampled) }}) -> f16 {
     let m = m0 + e / DEPTH;
     let k = k0 + e % DEPTH;
     if k >= p.depth || m >= p.m {
         return 0.0h;
     }
-    return fetch_weight(m * p.depth + k);
+    return fetch_weight({{ conv::phase_row(upsampled=upsampled, m="m") }} * p.depth + k);
 }
 {%- endif %}
 {%- endif %}

@@ -389,6 +389,15 @@ fn moebius_tiny_vae_decoder() {
     check("moebius_tiny/vae_decoder");
 }
 
+/// On a target whose workgroups are too small for the tiled kernel, every convolution runs on the
+/// direct one, including those with a nearest ×2 upsampling folded in (its three `up` stages).
+#[test]
+fn moebius_tiny_vae_decoder_direct_convolutions() {
+    let mut target = Target::default();
+    target.limits.max_compute_invocations_per_workgroup = 128;
+    check_for("moebius_tiny/vae_decoder", target);
+}
+
 /// The tiny VAE at scale: a binding limit of 8 channels × 64² floats stands in for WebGPU's
 /// 128 MiB at 128 channels × 512², so the tensors that exceed it in the full-size graphs (the
 /// encoder's Pad output, the decoder's 256-channel 512² stage) exceed it here too and must be

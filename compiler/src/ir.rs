@@ -37,6 +37,9 @@ pub struct Node {
     /// Produces no data of its own: its output is its first input read through a
     /// [`View`].
     pub view: bool,
+    /// A convolution that reads its input at half the size, a nearest ×2 upsampling folded in:
+    /// its weight holds one 2×2 kernel per output phase (`passes/upsample.rs`).
+    pub upsampled: bool,
 }
 
 impl Node {
@@ -150,6 +153,7 @@ impl Graph {
             inputs: inputs.iter().map(|&t| Some(t)).collect(),
             outputs: vec![output],
             epilogue: None,
+            upsampled: false,
         })
     }
 

@@ -1,6 +1,10 @@
 {#- What the convolution kernels share: their bindings; and those that work as matrix products
     their Params (set by codegen/conv.rs) and how they walk the taps of a weight row, gather patch
-    values and store results (the kernel defines DEPTH, the taps of one staged step). -#}
+    values and store results (the kernel defines DEPTH, the taps of one staged step).
+    `upsampled`: a nearest ×2 upsampling is folded in (passes/upsample.rs). The kernel computes
+    four 2×2 convolutions of the small input, one per output phase (row parity · 2 + column
+    parity), whose weights follow each other: Params describe one phase (its pixels, the small
+    input's; pads of 1), and workgroup z runs over images × phases. -#}
 {% import "macros/epilogue.wgsl" as epilogue %}
 {% import "macros/storage.wgsl" as storage %}
 
@@ -49,6 +53,36 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 {%- endmacro params %}
+
+{#- The image (n) and, folded upsampling, the phase of this workgroup. -#}
+{% macro image(upsampled) -%}
+{%- if upsampled %}
+    let n = wid.z / 4u;
+    let phase = wid.z % 4u;
+{%- else %}
+    let n = wid.z;
+{%- endif %}
+{%- endmacro image %}
+
+{#- Added to a window's start along `axis` (h or w): phase (py, px) starts py rows and px
+    columns further than the pads of 1 say. -#}
+{% macro shift(upsampled, axis) -%}
+{%- if upsampled and axis == "h" %} + (phase >> 1u){% elif upsampled %} + (phase & 1u){% endif -%}
+{%- endmacro shift %}
+
+{#- The phase, as a further argument or parameter of functions that need it. -#}
+{% macro phase_argument(upsampled) -%}
+{%- if upsampled %}, phase{% endif -%}
+{%- endmacro phase_argument %}
+
+{% macro phase_parameter(upsampled) -%}
+{%- if upsampled %}, phase: u32{% endif -%}
+{%- endmacro phase_parameter %}
+
+{#- Weight row `m` of this phase: each phase's rows follow the previous phase's. -#}
+{% macro phase_row(upsampled, m) -%}
+{%- if upsampled %}(phase * p.m + {{ m }}){% else %}{{ m }}{% endif -%}
+{%- endmacro phase_row %}
 
 {#- Where the taps of a weight row lie in the kernel window. -#}
 {% macro taps() -%}
@@ -99,12 +133,19 @@ fn gathered(x_image: u32, tap: vec3<u32>, q: u32, window: vec2<u32>) -> {{ float
 {%- endmacro gather %}
 
 {#- Stores the sum v of output channel m, pixel px of image n, through bias and epilogue. -#}
-{% macro store(has_bias) -%}
-fn store(m: u32, px: u32, n: u32, v: f32) {
+{% macro store(has_bias, upsampled) -%}
+fn store(m: u32, px: u32, n: u32{{ self::phase_parameter(upsampled=upsampled) }}, v: f32) {
     if m >= p.m || px >= p.pixels {
         return;
     }
+{%- if upsampled %}
+    // Pixel (a, b) of phase (py, px) is pixel (2a + py, 2b + px) of the output, which has 4 times
+    // the phase's pixels in rows twice as long.
+    let at = (2u * (px / p.ow) + (phase >> 1u)) * 2u * p.ow + 2u * (px % p.ow) + (phase & 1u);
+    let o = stored((n * p.m + m) * 4u * p.pixels + at);
+{%- else %}
     let o = stored((n * p.m + m) * p.pixels + px);
+{%- endif %}
 {%- if has_bias %}
     store_y(o, epilogue(v + load_bias(m), o));
 {%- else %}

@@ -1,6 +1,7 @@
 //! 2-D convolution (grouped, strided, dilated, padded, optional bias): convolutions of one group
 //! as a tiled matrix product over input patches (on cooperative matrices where the target has
-//! them, `coop`), grouped ones (depthwise) directly.
+//! them, `coop`), grouped ones (depthwise) directly. Each kernel also runs convolutions with a
+//! nearest ×2 upsampling folded in (`passes/upsample.rs`), phase by phase.
 
 use onnx2wgsl_opset18::ops::conv::Conv;
 use onnx2wgsl_runtime::plan::Region;
@@ -10,12 +11,14 @@ mod coop;
 
 use super::params::Params;
 use super::{Kernel, Lowering};
+use crate::passes::upsample::PHASES;
 use crate::target::Precision;
 use crate::CompileError;
 
 #[derive(Serialize)]
 struct Context {
     has_bias: bool,
+    upsampled: bool,
     /// The kernel window (height, width) when it is small enough to write out.
     window: Option<(usize, usize)>,
 }
@@ -26,7 +29,11 @@ const WRITTEN_OUT_TAPS: usize = 25;
 pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
     let (x, w) = (l.input(0).unwrap(), l.input(1).unwrap());
     let (xs, ws) = (l.shape(x), l.shape(w));
-    let pads = op.resolved_pads(&xs[2..], &ws[2..]);
+    // A folded upsampling's phases are described by pads of 1 (see macros/conv.wgsl).
+    let pads = match l.node.upsampled {
+        true => vec![1; 4],
+        false => op.resolved_pads(&xs[2..], &ws[2..]),
+    };
     if op.group == 1 && l.target.cooperative_matrix && l.target.precision == Precision::F16 {
         if let Some(kernel) = coop::conv(l, op, &pads)? {
             return Ok(kernel);
@@ -36,6 +43,40 @@ pub fn conv(l: &Lowering, op: &Conv) -> Result<Kernel, CompileError> {
         return gemm_conv(l, op, &pads);
     }
     direct_conv(l, op, &pads)
+}
+
+/// What the matrix-product kernels compute per plane of workgroups: output channels and the
+/// rows and columns of pixels they walk; and the planes, one per image. With a folded upsampling
+/// they walk each phase's pixels (the input's size) and the planes are images × phases.
+struct Output {
+    channels: usize,
+    height: usize,
+    width: usize,
+    planes: usize,
+}
+
+impl Output {
+    fn of(l: &Lowering) -> Output {
+        let (xs, ys) = (l.shape(l.input(0).unwrap()), l.shape(l.output()));
+        match l.node.upsampled {
+            true => Output {
+                channels: ys[1],
+                height: xs[2],
+                width: xs[3],
+                planes: xs[0] * PHASES,
+            },
+            false => Output {
+                channels: ys[1],
+                height: ys[2],
+                width: ys[3],
+                planes: xs[0],
+            },
+        }
+    }
+
+    fn pixels(&self) -> usize {
+        self.height * self.width
+    }
 }
 
 /// Invocations per workgroup of the tiled kernel (16×16).
@@ -53,6 +94,7 @@ const LARGE_TILE_WORKGROUPS: usize = 256;
 #[derive(Serialize)]
 struct GemmContext {
     has_bias: bool,
+    upsampled: bool,
     /// Outputs per invocation along m (output channels) and q (pixels).
     per_m: usize,
     per_q: usize,
@@ -91,21 +133,24 @@ fn rows_per_invocation(m: usize, per: usize, depth: usize) -> usize {
 /// input's patches: tiled, each loaded value is reused 4 times from registers and 64 times from
 /// workgroup memory.
 fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileError> {
-    let (x, w, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
+    let w = l.input(1).unwrap();
     let bias = l.input(2);
-    let (xs, ws, ys) = (l.shape(x), l.shape(w), l.shape(y));
-    let pixels = ys[2] * ys[3];
-    let tiles = |per: usize| pixels.div_ceil(16 * per) * ys[1].div_ceil(16 * per) * xs[0];
+    let ws = l.shape(w);
+    let out = Output::of(l);
+    let pixels = out.pixels();
+    let tiles =
+        |per: usize| pixels.div_ceil(16 * per) * out.channels.div_ceil(16 * per) * out.planes;
     let (per, depth) = if tiles(LARGE_TILES.0) >= LARGE_TILE_WORKGROUPS {
         LARGE_TILES
     } else {
         SMALL_TILES
     };
-    let per_m = rows_per_invocation(ys[1], per, depth);
+    let per_m = rows_per_invocation(out.channels, per, depth);
     let params = gemm_params(l, op, pads, depth)?;
     let bindings = bindings(l);
     let context = GemmContext {
         has_bias: bias.is_some(),
+        upsampled: l.node.upsampled,
         per_m,
         per_q: per,
         depth,
@@ -127,7 +172,11 @@ fn gemm_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, CompileE
             (0..per_m).map(|a| format!("w{a}")).collect()
         },
     };
-    let groups = [pixels.div_ceil(16 * per), ys[1].div_ceil(16 * per_m), xs[0]];
+    let groups = [
+        pixels.div_ceil(16 * per),
+        out.channels.div_ceil(16 * per_m),
+        out.planes,
+    ];
     let kernel = l.kernel_with_grid("conv_gemm.wgsl", &context, bindings, params, groups)?;
     Ok(kernel.splittable(&[1, if bias.is_some() { 4 } else { 3 }]))
 }
@@ -153,15 +202,15 @@ fn gemm_params(
     pads: &[usize],
     depth: usize,
 ) -> Result<Vec<u32>, CompileError> {
-    let (x, w, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
-    let (xs, ws, ys) = (l.shape(x), l.shape(w), l.shape(y));
+    let (x, w) = (l.input(0).unwrap(), l.input(1).unwrap());
+    let (xs, ws, out) = (l.shape(x), l.shape(w), Output::of(l));
     // One depth step moves every staged tap `depth` along a weight row (channel, ky, kx).
     let (taps, kw) = ((ws[2] * ws[3]).max(1), ws[3].max(1));
     Params::new()
-        .u32(ys[1])
+        .u32(out.channels)
         .u32(ws[1] * taps)
-        .u32(ys[2] * ys[3])
-        .u32(ys[3])
+        .u32(out.pixels())
+        .u32(out.width)
         .u32(xs[2])
         .u32(xs[3])
         .u32(ws[2])
@@ -216,6 +265,7 @@ fn direct_conv(l: &Lowering, op: &Conv, pads: &[usize]) -> Result<Kernel, Compil
         "conv2d.wgsl",
         &Context {
             has_bias: bias.is_some(),
+            upsampled: l.node.upsampled,
             window: (ws[2] * ws[3] <= WRITTEN_OUT_TAPS).then_some((ws[2], ws[3])),
         },
         bindings,

@@ -237,6 +237,7 @@ fn add_node(
         outputs,
         epilogue: None,
         view,
+        upsampled: false,
     });
     Ok(())
 }

@@ -9,6 +9,7 @@ mod fuse;
 mod schedule;
 mod siblings;
 mod split;
+pub(crate) mod upsample;
 mod views;
 
 use crate::ir::Graph;
@@ -30,6 +31,7 @@ pub const ORDER: &[Pass] = &[
     ("merge sibling products", siblings::run),
     ("regroup chained einsums", einsum_order::run),
     ("merge einsum sums", einsum_sum::run),
+    ("fold upsampling into convolutions", upsample::run),
     ("fold layout ops into views", views::run),
     ("fuse elementwise epilogues", fuse::run),
     ("schedule", schedule::run),

@@ -66,6 +66,7 @@ mod tests {
             outputs: parts.clone(),
             epilogue: None,
             view: false,
+            upsampled: false,
         });
         let y = b.node("Relu", &[parts[1]]);
         let graph = super::run(b.finish(&[parts[0], y]));

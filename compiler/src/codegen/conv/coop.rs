@@ -4,7 +4,7 @@
 use onnx2wgsl_opset18::ops::conv::Conv;
 use serde::Serialize;
 
-use super::{bindings, gemm_params, pointwise};
+use super::{bindings, gemm_params, pointwise, Output};
 use crate::codegen::{Kernel, Lowering};
 use crate::target::COOPERATIVE_WORKGROUP_BYTES;
 use crate::CompileError;
@@ -15,6 +15,7 @@ const COOP_DEPTH: usize = 32;
 #[derive(Serialize)]
 struct CoopContext {
     has_bias: bool,
+    upsampled: bool,
     #[serde(flatten)]
     tiles: CoopTiles,
 }
@@ -86,33 +87,33 @@ pub(super) fn conv(
     op: &Conv,
     pads: &[usize],
 ) -> Result<Option<Kernel>, CompileError> {
-    let (x, w, y) = (l.input(0).unwrap(), l.input(1).unwrap(), l.output());
-    let bias = l.input(2);
-    let (xs, ws, ys) = (l.shape(x), l.shape(w), l.shape(y));
+    let (w, bias) = (l.input(1).unwrap(), l.input(2));
+    let (ws, out) = (l.shape(w), Output::of(l));
     let depth = ws[1] * ws[2] * ws[3];
     let bindings = bindings(l);
     let binding = l.target.limits.max_storage_buffer_binding_size;
     if bindings.iter().any(|r| r.size > binding) {
         return Ok(None);
     }
-    let pixels = ys[2] * ys[3];
-    let whole = ys[1].is_multiple_of(32) && depth.is_multiple_of(COOP_DEPTH);
+    let (m, pixels, width) = (out.channels, out.pixels(), out.width);
+    let whole = m.is_multiple_of(32) && depth.is_multiple_of(COOP_DEPTH);
     let tiles = match pointwise(op, ws, pads) {
-        true => direct_tiles(ys[1], pixels, xs[0], depth),
+        true => direct_tiles(m, pixels, out.planes, depth),
         false => None,
     };
-    let Some(tiles) = tiles.or_else(|| staged_tiles(ys[1], pixels, ys[3], xs[0], whole)) else {
+    let Some(tiles) = tiles.or_else(|| staged_tiles(m, pixels, width, out.planes, whole)) else {
         return Ok(None);
     };
-    debug_assert!(tiles.sound(ys[1], depth, pixels, ys[3]), "{tiles:?}");
+    debug_assert!(tiles.sound(m, depth, pixels, width), "{tiles:?}");
     let params = gemm_params(l, op, pads, tiles.depth)?;
     let groups = [
         pixels.div_ceil(tiles.tile_q),
-        ys[1].div_ceil(tiles.tile_m),
-        xs[0],
+        m.div_ceil(tiles.tile_m),
+        out.planes,
     ];
     let context = CoopContext {
         has_bias: bias.is_some(),
+        upsampled: l.node.upsampled,
         tiles,
     };
     l.kernel_with_grid("conv_gemm_coop.wgsl", &context, bindings, params, groups)
