@@ -7,7 +7,7 @@
 //! back to the large output.
 
 use onnx2wgsl_opset18::ops::resize::{Resize, ResizeMode};
-use onnx2wgsl_opset18::{Op, OpError, Tensor, TensorType, Value};
+use onnx2wgsl_opset18::{DataType, Op, OpError, Tensor, TensorType, Value};
 use petgraph::stable_graph::NodeIndex;
 
 use crate::ir::{Graph, TensorId};
@@ -46,7 +46,10 @@ fn foldable(graph: &Graph, conv: NodeIndex) -> Option<(NodeIndex, TensorId, Tens
     let ws = graph.tensor(w).value.as_ref()?.shape().to_vec();
     let xs = &graph.tensor(upsampled).ty.shape;
     let three_by_three = ws.len() == 4 && ws[2..] == [3, 3] && xs.len() == 4;
+    // The folded weights are float32, as the convolution kernels compute.
+    let float32 = [upsampled, w].map(|t| graph.tensor(t).ty.dtype) == [DataType::Float; 2];
     if !three_by_three
+        || !float32
         || op.group != 1
         || op.strides != [1, 1]
         || op.dilations != [1, 1]
