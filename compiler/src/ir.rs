@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use onnx2wgsl_opset18::ops::binary::BinaryKind;
 use onnx2wgsl_opset18::ops::unary::UnaryKind;
-use onnx2wgsl_opset18::{Attribute, Attributes, Op, Tensor, TensorType, Value};
+use onnx2wgsl_opset18::{Attribute, Attributes, Op, OpError, Tensor, TensorType, Value};
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -15,6 +15,10 @@ use crate::order::AlongBase;
 use crate::strides::View;
 
 pub type TensorId = usize;
+
+/// Output phases of a convolution with a folded upsampling ([`Node::upsampled`]): (row parity,
+/// column parity) as 2·py + px.
+pub const PHASES: usize = 4;
 
 #[derive(Clone, Debug)]
 pub struct TensorInfo {
@@ -251,6 +255,28 @@ impl Graph {
                 })
             })
             .collect()
+    }
+
+    /// What `node`'s operator infers from its inputs as it was written: a convolution with a
+    /// folded upsampling was written for the upsampled input and [M, C, 3, 3] weights.
+    pub fn infer(&self, node: &Node) -> Result<Vec<TensorType>, OpError> {
+        let values = self.values(&node.inputs);
+        if !node.upsampled {
+            return node.op.infer(&values);
+        }
+        let mut types: Vec<Option<TensorType>> =
+            values.iter().map(|v| v.map(|v| v.ty.clone())).collect();
+        if let [Some(x), Some(w), ..] = &mut types[..] {
+            if x.shape.len() == 4 && w.shape.len() == 4 {
+                x.shape[2] *= 2;
+                x.shape[3] *= 2;
+                w.shape = vec![w.shape[0] / PHASES, w.shape[1], 3, 3];
+            }
+        }
+        let written: Vec<Option<Value>> = (types.iter())
+            .map(|t| t.as_ref().map(|ty| Value { ty, constant: None }))
+            .collect();
+        node.op.infer(&written)
     }
 
     pub fn is_constant(&self, tensor: TensorId) -> bool {

@@ -92,13 +92,9 @@ pub fn verify(graph: &Graph) -> Result<(), String> {
 fn check_types(graph: &Graph, index: petgraph::stable_graph::NodeIndex) -> Result<(), String> {
     let node = &graph.nodes[index];
     let what = format!("node {:?} ({})", node.name, node.op_type);
-    let values = graph.values(&node.inputs);
-    let inferred = if node.upsampled {
-        crate::passes::upsample::infer(&node.op, &values)
-    } else {
-        node.op.infer(&values)
-    };
-    let inferred = inferred.map_err(|e| format!("{what}: its inputs no longer fit it: {e}"))?;
+    let inferred = graph
+        .infer(node)
+        .map_err(|e| format!("{what}: its inputs no longer fit it: {e}"))?;
     let recorded: Vec<usize> = match &node.epilogue {
         Some(e) => vec![e.base],
         None => node.outputs.clone(),

@@ -11,7 +11,7 @@ mod coop;
 
 use super::params::Params;
 use super::{Kernel, Lowering};
-use crate::passes::upsample::PHASES;
+use crate::ir::PHASES;
 use crate::target::Precision;
 use crate::CompileError;
 

@@ -9,7 +9,7 @@ mod fuse;
 mod schedule;
 mod siblings;
 mod split;
-pub(crate) mod upsample;
+mod upsample;
 mod views;
 
 use crate::ir::Graph;

@@ -7,13 +7,10 @@
 //! back to the large output.
 
 use onnx2wgsl_opset18::ops::resize::{Resize, ResizeMode};
-use onnx2wgsl_opset18::{DataType, Op, OpError, Tensor, TensorType, Value};
+use onnx2wgsl_opset18::{DataType, Op, OpError, Tensor, Value};
 use petgraph::stable_graph::NodeIndex;
 
-use crate::ir::{Graph, TensorId};
-
-/// Output phases: (row parity, column parity) as 2·py + px.
-pub const PHASES: usize = 4;
+use crate::ir::{Graph, TensorId, PHASES};
 
 pub fn run(mut graph: Graph) -> Graph {
     let convs: Vec<NodeIndex> = (graph.nodes.node_indices())
@@ -113,30 +110,6 @@ fn fold_weights(w: &Tensor) -> Tensor {
     }
     let folded: Vec<f32> = folded.iter().map(|&v| v as f32).collect();
     Tensor::from_f32(vec![PHASES * m, c, 2, 2], &folded)
-}
-
-/// What the convolution infers for the inputs it was written for: the upsampled input and its
-/// [M, C, 3, 3] weight.
-pub fn infer(op: &Op, inputs: &[Option<Value>]) -> Result<Vec<TensorType>, OpError> {
-    let mut types: Vec<Option<TensorType>> =
-        inputs.iter().map(|v| v.map(|v| v.ty.clone())).collect();
-    if let Some(Some(x)) = types
-        .first_mut()
-        .filter(|x| x.as_ref().is_some_and(|x| x.shape.len() == 4))
-    {
-        x.shape[2] *= 2;
-        x.shape[3] *= 2;
-    }
-    if let Some(Some(w)) = types
-        .get_mut(1)
-        .filter(|w| w.as_ref().is_some_and(|w| w.shape.len() == 4))
-    {
-        w.shape = vec![w.shape[0] / PHASES, w.shape[1], 3, 3];
-    }
-    let values: Vec<Option<Value>> = (types.iter())
-        .map(|t| t.as_ref().map(|ty| Value { ty, constant: None }))
-        .collect();
-    op.infer(&values)
 }
 
 #[cfg(test)]
