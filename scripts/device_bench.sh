@@ -9,7 +9,8 @@
 # onnxruntime_ep_webgpu wheel. Further binaries there named onnx2wgsl_<variant> (or .xz) are
 # timed on every graph in turns with the first and profiled on the UNet; with the argument
 # `variants`, only that comparison runs; FLAGS are added to the variants' builds (such as
-# "--precision f16"). Logs and profiles go to $OUT when it is set.
+# "--precision f16"; several sets between "|" run one after the other). Logs and profiles go to
+# $OUT when it is set.
 set -euo pipefail
 source scripts/device_gpu_env.sh
 out=${OUT:-/tmp/bench_out}
@@ -50,32 +51,39 @@ if [ "$only_variants" != variants ]; then
   python3 fixtures/moebius/torch_timing.py --size full --repeat 20 --data "$data" | tee -a "$log"
 fi
 # Variants (carried as onnx2wgsl_<variant> or .xz): each graph built by each, timed in turns with
-# the main binary and checked against the references, then the UNet profiled by all.
+# the main binary and checked against the references, then the UNet profiled by all; once per
+# flag set in FLAGS ("|" between sets, e.g. "|--precision f16" for f32 plans, then f16 ones).
 for f in .devbin/onnx2wgsl_*.xz; do [ -e "$f" ] && xz -d -k -f "$f" && chmod +x "${f%.xz}"; done
 variants=($(ls .devbin/onnx2wgsl_* | grep -v "\.xz$" || true))
+IFS='|' read -r -a flag_sets <<< "${FLAGS:-}"
+[ ${#flag_sets[@]} -gt 0 ] || flag_sets=("")
 if [ ${#variants[@]} -gt 0 ]; then
-  for graph in unet vae_encoder vae_decoder; do
-    inputs_of "$graph"
-    for bin in .devbin/onnx2wgsl "${variants[@]}"; do
-      "$bin" build "$data/$graph/model.onnx" -o "/tmp/variant/$(basename "$bin")/$graph" \
-        --dim "$(cat "$data/$graph/dims.txt")" ${FLAGS:-} | tail -1
-    done
-    for round in 1 2; do
+  for set in "${!flag_sets[@]}"; do
+    flags=${flag_sets[$set]}
+    echo "variants built with flags: ${flags:-(none)}" | tee -a "$log"
+    for graph in unet vae_encoder vae_decoder; do
+      inputs_of "$graph"
+      for bin in .devbin/onnx2wgsl "${variants[@]}"; do
+        "$bin" build "$data/$graph/model.onnx" -o "/tmp/variant/$set/$(basename "$bin")/$graph" \
+          --dim "$(cat "$data/$graph/dims.txt")" $flags | tail -1
+      done
+      for round in 1 2; do
+        for bin in .devbin/onnx2wgsl "${variants[@]}"; do
+          name=$(basename "$bin")
+          echo "round $round, $name $graph: $("$bin" run "/tmp/variant/$set/$name/$graph" "${inputs[@]}" --output-dir "/tmp/side/$set/$name/$graph" --repeat 10 | grep runs)" | tee -a "$log"
+        done
+      done
       for bin in .devbin/onnx2wgsl "${variants[@]}"; do
         name=$(basename "$bin")
-        echo "round $round, $name $graph: $("$bin" run "/tmp/variant/$name/$graph" "${inputs[@]}" --output-dir "/tmp/side/$name/$graph" --repeat 10 | grep runs)" | tee -a "$log"
+        echo "$name $graph errors: $(python3 scripts/compare.py "/tmp/side/$set/$name/$graph" "$data/$graph/outputs" | tr '\n' ' ')" | tee -a "$log"
       done
     done
+    inputs_of unet
     for bin in .devbin/onnx2wgsl "${variants[@]}"; do
       name=$(basename "$bin")
-      echo "$name $graph errors: $(python3 scripts/compare.py "/tmp/side/$name/$graph" "$data/$graph/outputs" | tr '\n' ' ')" | tee -a "$log"
+      "$bin" run "/tmp/variant/$set/$name/unet" "${inputs[@]}" --output-dir "/tmp/profile/$set/$name" --profile > /dev/null
+      cp "/tmp/profile/$set/$name/profile.tsv" "$out/profile_${name}_$set.tsv"
     done
-  done
-  inputs_of unet
-  for bin in .devbin/onnx2wgsl "${variants[@]}"; do
-    name=$(basename "$bin")
-    "$bin" run "/tmp/variant/$name/unet" "${inputs[@]}" --output-dir "/tmp/profile/$name" --profile > /dev/null
-    cp "/tmp/profile/$name/profile.tsv" "$out/profile_$name.tsv"
   done
 fi
 python3 scripts/bench_table.py "$log"
