@@ -25,6 +25,10 @@ pub enum RunError {
     Npy { path: PathBuf, reason: String },
     #[error("{0}")]
     Usage(String),
+    #[error("shader {path} does not parse: {reason}")]
+    Shader { path: PathBuf, reason: String },
+    #[error("{0}")]
+    NotFinite(String),
     #[error(transparent)]
     Runtime(#[from] onnx2wgsl_runtime::Error),
 }

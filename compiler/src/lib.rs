@@ -11,6 +11,7 @@ pub mod codegen;
 pub mod decode;
 mod error;
 pub mod execute;
+pub mod finite;
 pub mod inspect;
 pub mod ir;
 mod kernels;

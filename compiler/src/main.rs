@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use onnx2wgsl::execute::{self, RunError};
+use onnx2wgsl::finite;
 use onnx2wgsl::target::{Precision, Target};
 use onnx2wgsl::{bind_dims, compile_with_report, inspect, Options};
 
@@ -65,6 +66,10 @@ enum Command {
         /// write every dispatch's time to <output-dir>/profile.tsv.
         #[arg(long)]
         profile: bool,
+        /// Also run once more a dispatch at a time, reading back every float each one stores, and
+        /// fail where one is infinite or NaN (for f16 plans, whose storage overflows at ±65,504).
+        #[arg(long)]
+        check_finite: bool,
     },
     /// Print what a plan bundle holds.
     Inspect {
@@ -137,8 +142,16 @@ impl Command {
                 output_dir,
                 repeat,
                 profile,
-            } => pollster::block_on(run(&plan, inputs, &output_dir, repeat, profile))
-                .map_err(|e| e.to_string()),
+                check_finite,
+            } => pollster::block_on(run(
+                &plan,
+                inputs,
+                &output_dir,
+                repeat,
+                profile,
+                check_finite,
+            ))
+            .map_err(|e| e.to_string()),
             Command::Inspect { plan } => {
                 print!("{}", inspect::bundle(&plan).map_err(|e| e.to_string())?);
                 Ok(())
@@ -195,6 +208,7 @@ async fn run(
     output_dir: &Path,
     repeat: usize,
     profile: bool,
+    check_finite: bool,
 ) -> Result<(), RunError> {
     let (session, adapter) = execute::load_with_adapter(dir).await?;
     eprintln!(
@@ -237,6 +251,26 @@ async fn run(
     for (name, value) in &outputs {
         let path = execute::write_output(output_dir, name, value)?;
         println!("{name}: {:?} -> {}", value.shape, path.display());
+    }
+    if check_finite {
+        let checked = finite::check(&session, dir, &tensors).await?;
+        if let Some((index, label, count)) = checked.first_bad {
+            return Err(RunError::NotFinite(format!(
+                "dispatch {index} ({label}) stored {count} infinite or NaN values, the first in this run"
+            )));
+        }
+        for (name, stored) in [("f16", &checked.half), ("f32", &checked.single)] {
+            if stored.values == 0 {
+                continue;
+            }
+            let at = (stored.at.as_ref()).map_or(String::new(), |(i, label)| {
+                format!(" (dispatch {i}, {label})")
+            });
+            println!(
+                "{} values stored as {name}, all finite; the largest magnitude {}{at}",
+                stored.values, stored.largest
+            );
+        }
     }
     Ok(())
 }

@@ -27,6 +27,7 @@ const STAGES: &[&str] = &[
     "codegen",   // kernels to WGSL and dispatches
     "bundle",    // what a build writes
     "execute",   // running a bundle natively
+    "finite",    // a run's stored floats checked for infinities and NaNs
     "inspect",   // describing a bundle
     "report",    // what a build did
     "lib",       // the crate root: `compile`

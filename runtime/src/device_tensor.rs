@@ -2,7 +2,7 @@
 //! next run, or of another plan on the same device, with no trip through the host. A diffusion
 //! sampler moves its latents this way, so a whole run reads back only the final image.
 
-use crate::mapping::map_read;
+use crate::mapping::{map_read, mapped};
 use crate::plan::DType;
 use crate::scope::captured;
 use crate::tensor::HostTensor;
@@ -112,13 +112,7 @@ impl DeviceTensor {
             during: "reading a tensor back",
             message,
         })?;
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| Error::Map(e.to_string()))?;
-        mapping.await.map_err(|e| Error::Map(e.to_string()))?;
-        let bytes = staging
-            .get_mapped_range(..)
-            .map_err(|e| Error::Map(e.to_string()))?;
+        let bytes = mapped(&self.device, &staging, mapping).await?;
         Ok(HostTensor::from_device_bytes(
             self.dtype,
             &self.shape,

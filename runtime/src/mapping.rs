@@ -42,6 +42,22 @@ pub(crate) fn map_read(buffer: &wgpu::Buffer) -> Mapping {
     mapping
 }
 
+/// Waits for `mapping` of all of `buffer` (on native, by polling the device) and returns its bytes.
+pub(crate) async fn mapped(
+    device: &wgpu::Device,
+    buffer: &wgpu::Buffer,
+    mapping: Mapping,
+) -> Result<wgpu::BufferView, crate::Error> {
+    let failed = |e: String| crate::Error::Map(e);
+    device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|e| failed(e.to_string()))?;
+    mapping.await.map_err(|e| failed(e.to_string()))?;
+    buffer
+        .get_mapped_range(..)
+        .map_err(|e| failed(e.to_string()))
+}
+
 impl<T> Future for Pending<T> {
     type Output = T;
 

@@ -13,6 +13,8 @@ use crate::tensor::HostTensor;
 use crate::timer::Timer;
 use crate::Error;
 
+mod trace;
+
 /// A plan ready to run on one device. See the crate documentation for the order of calls.
 pub struct Session {
     device: wgpu::Device,
@@ -229,15 +231,7 @@ impl Session {
     fn record(&self, inputs: &[(Region, Source)], timer: Option<&Timer>) -> wgpu::CommandEncoder {
         let mut encoder = (self.device)
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("run") });
-        for (region, source) in inputs {
-            let buffer = &self.buffers[region.buffer as usize];
-            match source {
-                Source::Bytes(bytes) => self.queue.write_buffer(buffer, region.offset, bytes),
-                Source::Buffer(from) => {
-                    encoder.copy_buffer_to_buffer(from, 0, buffer, region.offset, region.size)
-                }
-            }
-        }
+        self.write_inputs(&mut encoder, inputs);
         match timer {
             None => {
                 let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -260,6 +254,19 @@ impl Session {
             }
         }
         encoder
+    }
+
+    /// Writes the host inputs and records copies of the device inputs into their regions.
+    fn write_inputs(&self, encoder: &mut wgpu::CommandEncoder, inputs: &[(Region, Source)]) {
+        for (region, source) in inputs {
+            let buffer = &self.buffers[region.buffer as usize];
+            match source {
+                Source::Bytes(bytes) => self.queue.write_buffer(buffer, region.offset, bytes),
+                Source::Buffer(from) => {
+                    encoder.copy_buffer_to_buffer(from, 0, buffer, region.offset, region.size)
+                }
+            }
+        }
     }
 
     /// Copies an output's region out of the arena into `to`.
