@@ -24,7 +24,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch_x=false, fetch_weight=false) }}
+{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, read_x="load", read_weight="load") }}
 
 {{ index::main(workgroup=workgroup, count="p.batch * p.m * p.oh * p.ow") }}
     let ox = i % p.ow;

@@ -10,8 +10,9 @@
     were read, they made the kernel wait for each read (conv_gemm took 51.9 rather than 36.5 ms
     of the f16 UNet on an H200). #}
 {%- set half = float == "f16" %}
-{%- if half %}{% set read = "fetch_" %}{% set zero = "0.0h" %}{% else %}{% set read = "load_" %}{% set zero = "0.0" %}{% endif %}
-{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch_x=half, fetch_weight=half) }}
+{%- if half %}{% set mode = "fetch" %}{% set zero = "0.0h" %}{% else %}{% set mode = "load" %}{% set zero = "0.0" %}{% endif %}
+{%- set read = mode ~ "_" %}
+{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, read_x=mode, read_weight=mode) }}
 
 const TILE_M: u32 = {{ per_m * 16 }}u;
 const TILE_Q: u32 = {{ per_q * 16 }}u;

@@ -11,7 +11,10 @@ enable wgpu_cooperative_matrix;
 // read straight from memory; patches are gathered into workgroup memory.{% else %} Weights
 // and patches are staged in workgroup memory, 0 past the rows and taps.{% endif %}
 {{ conv::params(epilogue=epilogue) }}
-{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, fetch_x=not direct_x, fetch_weight=not direct_w) }}
+{#- Operands read as matrices straight from memory need no read function. #}
+{%- if direct_x %}{% set read_x = "" %}{% else %}{% set read_x = "fetch" %}{% endif %}
+{%- if direct_w %}{% set read_w = "" %}{% else %}{% set read_w = "fetch" %}{% endif %}
+{{ conv::bindings(has_bias=has_bias, float=float, splits=splits, split_at=split_at, epilogue=epilogue, read_x=read_x, read_weight=read_w) }}
 
 const TILE_M: u32 = {{ tile_m }}u;
 const TILE_Q: u32 = {{ tile_q }}u;

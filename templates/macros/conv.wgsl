@@ -9,15 +9,15 @@
 {% import "macros/storage.wgsl" as storage %}
 
 {#- x, weight, the optional bias and y, then the fused epilogue's operands and its function.
-    `fetch_x`, `fetch_weight`: x or weight also gets a fetch_ function, reading it as stored. -#}
-{% macro bindings(has_bias, float, splits, split_at, epilogue, fetch_x, fetch_weight) -%}
-{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at, fetch=fetch_x) }}
-{{ storage::declare(name="weight", binding=2, ty=float, access="read", splits=splits, split_at=split_at, fetch=fetch_weight) }}
+    `read_x`, `read_weight`: how the kernel reads x and weight (see macros/storage.wgsl). -#}
+{% macro bindings(has_bias, float, splits, split_at, epilogue, read_x, read_weight) -%}
+{{ storage::declare(name="x", binding=1, ty=float, access="read", splits=splits, split_at=split_at, read=read_x) }}
+{{ storage::declare(name="weight", binding=2, ty=float, access="read", splits=splits, split_at=split_at, read=read_weight) }}
 {%- if has_bias %}
 {{ storage::declare(name="bias", binding=3, ty=float, access="read", splits=splits, split_at=split_at) }}
-{{ storage::declare(name="y", binding=4, ty=float, access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="y", binding=4, ty=float, access="read_write", splits=splits, split_at=split_at, read="") }}
 {%- else %}
-{{ storage::declare(name="y", binding=3, ty=float, access="read_write", splits=splits, split_at=split_at) }}
+{{ storage::declare(name="y", binding=3, ty=float, access="read_write", splits=splits, split_at=split_at, read="") }}
 {%- endif %}
 {{- epilogue::bindings(e=epilogue, ty=float) }}
 
