@@ -54,7 +54,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 {%- endmacro params %}
 
-{#- The image (n) and, folded upsampling, the phase of this workgroup. -#}
+{#- The image (n) of this workgroup and, with a folded upsampling, its phase. -#}
 {% macro image(upsampled) -%}
 {%- if upsampled %}
     let n = wid.z / 4u;
@@ -139,8 +139,8 @@ fn store(m: u32, px: u32, n: u32{{ self::phase_parameter(upsampled=upsampled) }}
         return;
     }
 {%- if upsampled %}
-    // Pixel (a, b) of phase (py, px) is pixel (2a + py, 2b + px) of the output, which has 4 times
-    // the phase's pixels in rows twice as long.
+    // Pixel (a, b) of the phase with row parity r and column parity c is pixel (2a + r, 2b + c)
+    // of the output, which has 4 times the phase's pixels in rows twice as long.
     let at = (2u * (px / p.ow) + (phase >> 1u)) * 2u * p.ow + 2u * (px % p.ow) + (phase & 1u);
     let o = stored((n * p.m + m) * 4u * p.pixels + at);
 {%- else %}
