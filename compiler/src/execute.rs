@@ -25,7 +25,7 @@ pub enum RunError {
     Npy { path: PathBuf, reason: String },
     #[error("{0}")]
     Usage(String),
-    #[error("shader {path} does not parse: {reason}")]
+    #[error("shader {path} is not valid WGSL: {reason}")]
     Shader { path: PathBuf, reason: String },
     #[error("{0}")]
     NotFinite(String),

@@ -8,6 +8,7 @@ use std::path::Path;
 use half::f16;
 use onnx2wgsl_runtime::{HostTensor, Session};
 
+use crate::codegen::validate;
 use crate::execute::RunError;
 
 /// What the floats of one run held.
@@ -55,14 +56,11 @@ pub async fn check(
             path: path.clone(),
             source,
         })?;
-        let module = naga::front::wgsl::parse_str(&source).map_err(|e| RunError::Shader {
-            path,
-            reason: e.emit_to_string(&source),
-        })?;
+        let module = validate(&source).map_err(|reason| RunError::Shader { path, reason })?;
         modules.push(module);
     }
     let mut finite = Finite::default();
-    let mut visit = |index: usize, parts: &[Vec<u8>]| {
+    let mut visit = |index: usize, parts: &[&[u8]]| {
         let dispatch = &plan.dispatches[index];
         let module = &modules[dispatch.shader as usize];
         for (&position, bytes) in dispatch.writes.iter().zip(parts) {

@@ -33,7 +33,7 @@ use crate::target::Target;
 use crate::views::view_of;
 use crate::{CompileError, UnsupportedNode};
 
-pub use shaders::{Shader, ShaderSet};
+pub use shaders::{validate, Shader, ShaderSet};
 
 /// One dispatch before rendering.
 pub struct Kernel {

@@ -17,7 +17,7 @@ impl Session {
     pub async fn trace(
         &self,
         inputs: &[(&str, HostTensor)],
-        visit: &mut dyn FnMut(usize, &[Vec<u8>]),
+        visit: &mut dyn FnMut(usize, &[&[u8]]),
     ) -> Result<(), Error> {
         self.check_shards_loaded()?;
         let inputs: Vec<(&str, Input)> = (inputs.iter())
@@ -68,9 +68,9 @@ impl Session {
             .map_err(gpu)?;
             let bytes = mapped(&self.device, &staging, mapping).await?;
             let mut at = 0;
-            let parts: Vec<Vec<u8>> = (regions.iter())
+            let parts: Vec<&[u8]> = (regions.iter())
                 .map(|region| {
-                    let part = bytes[at..at + region.size as usize].to_vec();
+                    let part = &bytes[at..at + region.size as usize];
                     at += region.size as usize;
                     part
                 })
